@@ -1,0 +1,1 @@
+/* camera-tlv: implemented in progress */

@@ -1,0 +1,1 @@
+/* hds-frame: implemented in progress */

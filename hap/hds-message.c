@@ -1,0 +1,1 @@
+/* hds-message: implemented in progress */

@@ -1,0 +1,1 @@
+/* hkdf: implemented in progress */

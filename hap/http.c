@@ -1,0 +1,1 @@
+/* http: implemented in progress */

@@ -1,0 +1,1 @@
+/* session-crypto: implemented in progress */

@@ -1,0 +1,1 @@
+/* setup-payload: implemented in progress */

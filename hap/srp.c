@@ -1,0 +1,1 @@
+/* srp: implemented in progress */

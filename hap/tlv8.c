@@ -1,0 +1,1 @@
+/* tlv8: implemented in progress */
