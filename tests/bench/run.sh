@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds the benchmarks in a release build, runs them one after the other and writes
+# docs/benchmarks.md (figures, targets met or missed, machine and commit).
+#
+#   tests/bench/run.sh [--out FILE]
+#
+# Each bench-NAME program prints "key: value" lines; the targets below are checked against them.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top"
+dir=${BUILD_DIR:-build-bench}
+out=docs/benchmarks.md
+[ "${1:-}" = "--out" ] && out=$2
+
+if [ ! -f "$dir/build.ninja" ]; then
+  meson setup "$dir" -Dbuildtype=release -Db_ndebug=if-release >/dev/null
+fi
+ninja -C "$dir" >/dev/null
+
+# key, comparison, target, meaning
+targets=$(cat <<'T'
+hds_frame_ratio >= 0.9 HDS frame encrypt+decrypt throughput / bare libsodium AEAD throughput
+srp_accessory_ms_per_setup <= 25 SRP accessory-side time per pair-setup on one core (ms)
+T
+)
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for b in "$dir"/tests/bench/bench-*; do
+  [ -x "$b" ] || continue
+  name=$(basename "$b")
+  echo "== $name" >&2
+  # One core, as the targets are stated per core.
+  taskset -c 0 "$b" | tee "$tmp/$name.txt" >&2
+done
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`tests/bench/run.sh\` (release build, each benchmark pinned to one core)."
+  echo
+  echo "- date: $(date -u +%Y-%m-%d)"
+  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "- CPU: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1) ($(nproc) cores)"
+  echo
+  echo "## Targets"
+  echo
+  echo "| figure | measured | target | result |"
+  echo "|---|---|---|---|"
+  while read -r key op want meaning; do
+    [ -n "$key" ] || continue
+    got=$(cat "$tmp"/*.txt | sed -n "s/^$key: *\([0-9.eE+-]*\).*/\1/p" | head -1)
+    if [ -z "$got" ]; then
+      verdict="not measured"
+    elif python3 -c "import sys; sys.exit(0 if float('$got') $op float('$want') else 1)"; then
+      verdict="met"
+    else
+      verdict="MISSED"
+    fi
+    echo "| $meaning | ${got:--} | $op $want | $verdict |"
+  done <<<"$targets"
+  echo
+  echo "## All figures"
+  for f in "$tmp"/*.txt; do
+    echo
+    echo "### $(basename "$f" .txt)"
+    echo
+    echo '```'
+    cat "$f"
+    echo '```'
+  done
+} >"$out"
+echo "wrote $out" >&2
