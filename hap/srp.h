@@ -18,7 +18,8 @@
  *   M1 = H(H(N) xor H(g) | H(I) | s | PAD(A) | PAD(B) | K)   with N and g as their minimal
  *        big-endian bytes (for g = 5: the single byte 0x05)
  *   M2 = H(PAD(A) | M1 | K)
- * which is what the HAP peers (fast-srp-hap in HAP-NodeJS, Apple's HomeKitADK) compute.
+ * which is what fast-srp-hap (the SRP of HAP-NodeJS) computes; tests/interop/srp.test.js checks
+ * both directions against it, including A, B and S with a leading zero byte.
  *
  * Bad bytes from the peer (wrong length, A or B outside 1..N-1, wrong proof) are reported
  * through a GError in HAP_CODEC_ERROR; calling the steps out of order is caller misuse
@@ -99,9 +100,9 @@ const guint8 *hap_srp_server_get_salt (const HapSrpServer *server, gsize *len);
 const guint8 *hap_srp_server_get_public_key (const HapSrpServer *server, gsize *len);
 
 /* Takes the client's A (peer bytes). Fails with HAP_CODEC_ERROR_MALFORMED when A is not
- * exactly hap_srp_group_len() bytes and HAP_CODEC_ERROR_OUT_OF_RANGE when A % N == 0 or
- * A >= N; the server then stays ready for another A. Computes u, S, K and the expected proofs.
- * Call once. */
+ * exactly hap_srp_group_len() bytes and HAP_CODEC_ERROR_OUT_OF_RANGE when A % N == 0,
+ * A >= N or u == 0; the server then stays ready for another A. Computes u, S, K and the expected
+ * proofs. Call once. */
 gboolean hap_srp_server_set_client_public_key (
     HapSrpServer *server, const guint8 *a_pub, gsize a_pub_len, GError **error);
 /* Checks the client's proof M1 (constant-time compare). Fails with HAP_CODEC_ERROR_AUTH
