@@ -195,6 +195,43 @@ test_frame_layout (void)
   }
 }
 
+/* Golden frames computed independently of libhap and libsodium with Node.js v20 crypto
+ * (OpenSSL): createCipheriv('chacha20-poly1305', key 000102..1f, nonce = 4 zero bytes + u64 LE
+ * counter, {authTagLength: 16}), setAAD(u16 LE length); frame = length || ciphertext || tag. */
+static const gchar *golden_plaintext = "HTTP/1.1 204 No Content\r\n\r\n";
+static const gchar *golden_frames[] = {
+  "1b0050ec166182d788e033536c558f0d2107bbde9d8184c32f51e6f5f62a01ee2fefe8d5eda2239a8837aba8fa",
+  "1b00d703a70f9a1b812909849e6872dbf6a78612857a220514a0c969bf8f844d7c46c15ff29c0d5f1c18605fa8",
+};
+
+static void
+test_golden (void)
+{
+  guint8 key[HAP_SESSION_KEY_LEN];
+  gsize plen = strlen (golden_plaintext);
+
+  for (guint i = 0; i < HAP_SESSION_KEY_LEN; i++)
+    key[i] = (guint8) i;
+  {
+    g_autoptr (HapSessionCrypto) enc = hap_session_crypto_new (key, key_a);
+    g_autoptr (HapSessionCrypto) dec = hap_session_crypto_new (key_a, key);
+
+    for (guint f = 0; f < G_N_ELEMENTS (golden_frames); f++) {
+      gsize want_len;
+      g_autofree guint8 *want = unhex (golden_frames[f], &want_len);
+      g_autoptr (GByteArray) wire = g_byte_array_new ();
+      g_autoptr (GByteArray) got = g_byte_array_new ();
+
+      g_assert_true (
+          hap_session_crypto_encrypt_append (enc, (const guint8 *) golden_plaintext, plen, wire));
+      g_assert_cmpmem (wire->data, wire->len, want, want_len);
+      g_assert_cmpint (
+          hap_session_crypto_decrypt_append (dec, want, want_len, got, NULL), ==, HAP_PARSE_OK);
+      g_assert_cmpmem (got->data, got->len, golden_plaintext, plen);
+    }
+  }
+}
+
 /* Sizes and the frames they make (expected values worked out by hand from the frame format:
  * ceil(len / 1024) frames of 18 bytes overhead each). */
 typedef struct {
@@ -637,6 +674,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/session-crypto/rfc8439-aead", test_rfc8439_aead);
   g_test_add_func ("/session-crypto/frame-layout", test_frame_layout);
+  g_test_add_func ("/session-crypto/golden", test_golden);
   g_test_add_func ("/session-crypto/round-trip", test_round_trip);
   g_test_add_func ("/session-crypto/byte-at-a-time", test_byte_at_a_time);
   g_test_add_func ("/session-crypto/every-split", test_every_split);
