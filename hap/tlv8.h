@@ -31,8 +31,9 @@ typedef struct {
 typedef struct _HapTlv8 HapTlv8;
 
 /* Parses `len` bytes. Returns NULL and sets `error` (HAP_CODEC_ERROR) when the input is
- * truncated (an item's length runs past the end) or larger than HAP_TLV8_MAX_INPUT. An empty
- * input parses to an empty list. */
+ * truncated (an item's length runs past the end: HAP_CODEC_ERROR_TRUNCATED) or larger than
+ * HAP_TLV8_MAX_INPUT (HAP_CODEC_ERROR_TOO_LARGE). An empty input parses to an empty list.
+ * The HapTlv8 owns a copy of the values; `data` may be freed afterwards. */
 HapTlv8 *hap_tlv8_parse (const guint8 *data, gsize len, GError **error);
 void hap_tlv8_free (HapTlv8 *tlv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HapTlv8, hap_tlv8_free)
@@ -58,7 +59,9 @@ gboolean hap_tlv8_get_uint (const HapTlv8 *tlv, guint8 type, guint64 *out);
 HapTlv8 *hap_tlv8_get_tlv8 (const HapTlv8 *tlv, guint8 type, GError **error);
 
 /* Splits the list into runs separated by zero-length items of `separator_type`: returns a
- * GPtrArray of HapTlv8 (free func set), one per run; an empty input gives an empty array. */
+ * GPtrArray of HapTlv8 (free func set), one per run; an empty input gives an empty array.
+ * N separators give N + 1 runs (a leading, trailing or doubled separator gives an empty run);
+ * separators are not part of any run. Each run owns a copy of its values. */
 GPtrArray *hap_tlv8_split (const HapTlv8 *tlv, guint8 separator_type);
 
 /* Collects every item of `type` (in order) into a new array of HapTlv8Item pointers (pointing
@@ -77,7 +80,9 @@ GBytes *hap_tlv8_writer_take_bytes (HapTlv8Writer *w);
 const guint8 *hap_tlv8_writer_data (const HapTlv8Writer *w, gsize *len);
 
 /* Appends one value, fragmented into 255-byte items when longer. A zero-length value is
- * written as one empty item. */
+ * written as one empty item. Two consecutive values of the same type must be separated by an
+ * item of another type (a separator): otherwise a reader merges the second into the first
+ * whenever the first one's last fragment is 255 bytes long. */
 void hap_tlv8_add (HapTlv8Writer *w, guint8 type, const guint8 *value, gsize len);
 void hap_tlv8_add_u8 (HapTlv8Writer *w, guint8 type, guint8 v);
 void hap_tlv8_add_u16 (HapTlv8Writer *w, guint8 type, guint16 v);
