@@ -575,7 +575,7 @@ process_line (HapHttpParser *p)
 
   if (len > 0 && s[len - 1] == '\r')
     len--;
-  if (memchr (s, '\r', len)) {
+  if (len > 0 && memchr (s, '\r', len)) {
     /* A bare CR (RFC 9112 2.2): reported as what the line is. */
     switch (p->state) {
       case STATE_START_LINE:

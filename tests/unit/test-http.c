@@ -220,6 +220,8 @@ static const RequestVector request_vectors[] = {
          "Content-Length: 0, 0\r\n"
          "\r\n"),
       "POST", "/pairings", NULL, 2, NULL, 0, RAW ("") },
+  /* A bare-LF empty line as the very first bytes, then no field at all (found by fuzzing). */
+  { RAW ("\nGET / HTTP/1.1\n\n"), "GET", "/", NULL, 0, NULL, -1, RAW ("") },
 };
 
 static void
