@@ -55,6 +55,12 @@ mutate_and_run (GRand *rand, const guint8 *data, gsize size, guint n)
   }
 }
 
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
 static guint
 replay_path (GRand *rand, const char *path, guint mutations)
 {
@@ -71,7 +77,7 @@ replay_path (GRand *rand, const char *path, guint mutations)
       g_ptr_array_add (names, g_build_filename (path, name, NULL));
     g_dir_close (dir);
     /* Sorted, so that mutations are the same on every run. */
-    g_ptr_array_sort_values (names, (GCompareFunc) g_strcmp0);
+    g_ptr_array_sort (names, compare_names);
     for (guint i = 0; i < names->len; i++)
       count += replay_path (rand, g_ptr_array_index (names, i), mutations);
     g_ptr_array_unref (names);
