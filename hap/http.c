@@ -260,8 +260,8 @@ limits_valid (const HapHttpLimits *limits)
 {
   /* A GByteArray holds at most G_MAXUINT bytes. */
   return !limits
-         || (limits->max_start_line > 0 && limits->max_header_bytes > 0
-             && limits->max_body < G_MAXUINT);
+         || (limits->max_start_line > 0 && limits->max_start_line < G_MAXSIZE
+             && limits->max_header_bytes > 0 && limits->max_body < G_MAXUINT);
 }
 
 HapHttpParser *

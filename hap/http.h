@@ -26,6 +26,10 @@
  *   and 304 responses have no body. Content-Length must be 1*DIGIT without overflow; repeated
  *   or comma-listed values are accepted only when they are all equal [RFC 9110 8.6].
  *   Content-Length together with Transfer-Encoding is rejected.
+ * - Not supported, because HAP has no use for them: responses to HEAD (the response parser
+ *   does not know the request method), absolute-form/authority-form/asterisk-form targets,
+ *   HTTP/1.0, and chunked or otherwise transfer-coded requests. The parser does not require
+ *   a Host field; that is for the server to decide.
  */
 #pragma once
 

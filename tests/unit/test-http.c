@@ -1069,6 +1069,8 @@ test_write_response (void)
   g_assert_cmpstr (hap_http_reason_phrase (299), ==, "");
 }
 
+/* The same bytes HAP-NodeJS 1.2.0 writes for an event (lib/util/eventedhttp.js,
+ * writeEventNotification: status line, Content-Type, Content-Length, in that order). */
 static void
 test_write_event (void)
 {
@@ -1084,6 +1086,8 @@ test_write_event (void)
   g_byte_array_unref (out);
 }
 
+/* hap-controller 0.10.2 (lib/transport/ip/http-connection.js) frames its requests the same
+ * way: GET without Content-Length, POST/PUT always with one. */
 static void
 test_write_request (void)
 {
