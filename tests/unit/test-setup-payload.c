@@ -319,6 +319,8 @@ static const InvalidPayload invalid_payloads[] = {
   { "X-HM://OXYYDEZGG7OSX", HAP_CODEC_ERROR_OUT_OF_RANGE }, /* 2^46 exactly (OXYYDEZGF + 1) */
   { "X-HM://34FWCE2GW7OSX", HAP_CODEC_ERROR_OUT_OF_RANGE }, /* version 1: 1 << 43 | IP | cat 7 */
   { "X-HM://077L04PVK7OSX", HAP_CODEC_ERROR_OUT_OF_RANGE }, /* reserved 1 << 39 | IP | cat 7 */
+  { "X-HM://1KBGP1VR47OSX", HAP_CODEC_ERROR_OUT_OF_RANGE }, /* reserved 1 << 42 | IP | cat 7 */
+  { "X-HM://CH6I8F6RK7OSX", HAP_CODEC_ERROR_OUT_OF_RANGE }, /* version 4: 1 << 45 | IP | cat 7 */
   { "X-HM://007JNU5AE7OSX", HAP_CODEC_ERROR_OUT_OF_RANGE }, /* ADK vector 1 | 1 << 30 */
   { "X-HM://000000000ABCD", HAP_CODEC_ERROR_OUT_OF_RANGE }, /* category 0 */
   { "X-HM://0015LWVLSABCD", HAP_CODEC_ERROR_OUT_OF_RANGE }, /* code 10^8 | IP | cat 1 */
