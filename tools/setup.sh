@@ -28,7 +28,7 @@ DEBIAN_PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  clang libclang-rt-14-dev clang-format ffmpeg
+  clang libclang-rt-14-dev clang-format ffmpeg zbar-tools
 )
 
 install_deps() {
