@@ -15,39 +15,7 @@
 #include <string.h>
 
 #include "hap/hds-message.h"
-
-static void
-append_hex (GString *out, const guint8 *data, gsize len)
-{
-  static const gchar digits[] = "0123456789abcdef";
-
-  for (gsize i = 0; i < len; i++) {
-    g_string_append_c (out, digits[data[i] >> 4]);
-    g_string_append_c (out, digits[data[i] & 15]);
-  }
-}
-
-static GBytes *
-unhex (const gchar *hex)
-{
-  gsize n = strlen (hex);
-  guint8 *out;
-
-  if (n % 2)
-    return NULL;
-  out = g_malloc (n / 2 + 1);
-  for (gsize i = 0; i < n / 2; i++) {
-    gint hi = g_ascii_xdigit_value (hex[2 * i]);
-    gint lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-    if (hi < 0 || lo < 0) {
-      g_free (out);
-      return NULL;
-    }
-    out[i] = (guint8) (hi << 4 | lo);
-  }
-  return g_bytes_new_take (out, n / 2);
-}
+#include "tests/common/test-util.h"
 
 static void
 append_json_string (GString *out, const gchar *s)
@@ -91,7 +59,7 @@ append_json (GString *out, const HapHdsValue *v)
       break;
     case HAP_HDS_TYPE_UUID:
       g_string_append (out, "{\"uuid\":\"");
-      append_hex (out, hap_hds_value_get_uuid (v), 16);
+      hap_test_append_hex (out, hap_hds_value_get_uuid (v), 16);
       g_string_append (out, "\"}");
       break;
     case HAP_HDS_TYPE_STRING:
@@ -100,7 +68,7 @@ append_json (GString *out, const HapHdsValue *v)
     case HAP_HDS_TYPE_DATA:
       d = g_bytes_get_data (hap_hds_value_get_data (v), &len);
       g_string_append (out, "{\"data\":\"");
-      append_hex (out, d, len);
+      hap_test_append_hex (out, d, len);
       g_string_append (out, "\"}");
       break;
     case HAP_HDS_TYPE_ARRAY:
@@ -142,7 +110,7 @@ answer_ok (GString *json, GBytes *encoded)
   const guint8 *d = g_bytes_get_data (encoded, &len);
 
   g_string_append_c (json, ' ');
-  append_hex (json, d, len);
+  hap_test_append_hex (json, d, len);
   printf ("ok %s\n", json->str);
 }
 
@@ -220,7 +188,7 @@ main (int argc, char **argv)
       g_free (line);
       break;
     }
-    if (!sp || !(bytes = unhex (sp + 1))) {
+    if (!sp || !(bytes = hap_test_hex_parse (sp + 1))) {
       printf ("error -1 bad command\n");
     } else {
       *sp = 0;

@@ -21,42 +21,26 @@
 
 #include "hap/hkdf.h"
 #include "hap/srp.h"
+#include "tests/common/test-util.h"
 
 #define G HAP_SRP_GROUP_3072
 #define H HAP_SRP_HASH_SHA512
 
+/* Hex argument, "-" for empty; NULL when malformed. */
 static GBytes *
 from_hex (const gchar *hex)
 {
-  gsize n = strlen (hex);
-  GByteArray *out = g_byte_array_new ();
-
   if (strcmp (hex, "-") == 0)
-    return g_byte_array_free_to_bytes (out);
-  if (n % 2 != 0)
-    goto bad;
-  for (gsize i = 0; i < n; i += 2) {
-    gint hi = g_ascii_xdigit_value (hex[i]), lo = g_ascii_xdigit_value (hex[i + 1]);
-    guint8 b;
-
-    if (hi < 0 || lo < 0)
-      goto bad;
-    b = (guint8) (hi << 4 | lo);
-    g_byte_array_append (out, &b, 1);
-  }
-  return g_byte_array_free_to_bytes (out);
-
-bad:
-  g_byte_array_unref (out);
-  return NULL;
+    return g_bytes_new (NULL, 0);
+  return hap_test_hex_parse (hex);
 }
 
 static void
 print_hex (const gchar *key, const guint8 *data, gsize len)
 {
-  printf (" %s=", key);
-  for (gsize i = 0; i < len; i++)
-    printf ("%02x", data[i]);
+  g_autofree gchar *hex = hap_test_to_hex (data, len);
+
+  printf (" %s=%s", key, hex);
 }
 
 static void

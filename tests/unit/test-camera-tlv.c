@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "hap/camera-tlv.h"
+#include "tests/common/test-util.h"
 
 typedef enum {
   KIND_GENERAL,
@@ -36,33 +37,6 @@ typedef union {
 
 static const gsize kind_size[] = { sizeof (HapCameraRecordingConfig), sizeof (HapCameraVideoConfig),
   sizeof (HapCameraAudioConfig), sizeof (HapCameraSelectedConfig) };
-
-static GBytes *
-unhex (const gchar *hex)
-{
-  gsize n = strlen (hex);
-  guint8 *out;
-
-  g_assert_cmpuint (n % 2, ==, 0);
-  out = g_malloc0 (n / 2 + 1);
-  for (gsize i = 0; i < n / 2; i++) {
-    gint hi = g_ascii_xdigit_value (hex[2 * i]);
-    gint lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-    g_assert_true (hi >= 0 && lo >= 0);
-    out[i] = (guint8) (hi << 4 | lo);
-  }
-  return g_bytes_new_take (out, n / 2);
-}
-
-static GBytes *
-unbase64 (const gchar *b64)
-{
-  gsize len;
-  guchar *data = g_base64_decode (b64, &len);
-
-  return g_bytes_new_take (data, len);
-}
 
 static HapParseResult
 parse_kind (Kind kind, GBytes *bytes, AnyConfig *out, GError **error)
@@ -115,16 +89,6 @@ equal_kind (Kind kind, const AnyConfig *a, const AnyConfig *b)
   g_assert_not_reached ();
 }
 
-static void
-assert_bytes_eq (GBytes *got, GBytes *want)
-{
-  gsize got_len, want_len;
-  const guint8 *g = g_bytes_get_data (got, &got_len);
-  const guint8 *w = g_bytes_get_data (want, &want_len);
-
-  g_assert_cmpmem (g, got_len, w, want_len);
-}
-
 /* Parses `bytes` as `kind` (must succeed) and checks that building the result gives the same
  * bytes again. */
 static void
@@ -138,7 +102,7 @@ assert_reencodes (Kind kind, GBytes *bytes, AnyConfig *out)
   built = build_kind (kind, out, &error);
   g_assert_no_error (error);
   g_assert_nonnull (built);
-  assert_bytes_eq (built, bytes);
+  hap_test_assert_bytes_equal (built, bytes);
 }
 
 /* ---- real-hub values (PROTOCOL.md section 6) -------------------------------------------- */
@@ -183,7 +147,7 @@ real_hub_selected_struct (HapCameraSelectedConfig *s)
 static void
 test_real_hub_selected (void)
 {
-  g_autoptr (GBytes) bytes = unbase64 (REAL_HUB_SELECTED);
+  g_autoptr (GBytes) bytes = hap_test_b64 (REAL_HUB_SELECTED);
   AnyConfig cfg;
   HapCameraSelectedConfig *s = &cfg.selected;
   HapCameraSelectedConfig want;
@@ -226,7 +190,7 @@ test_real_hub_selected (void)
   g_assert_true (hap_camera_selected_config_equal (s, &want));
   built = hap_camera_selected_config_build (&want, &error);
   g_assert_no_error (error);
-  assert_bytes_eq (built, bytes);
+  hap_test_assert_bytes_equal (built, bytes);
 }
 
 /* 01 0e {01 01 00 | 02 09 {01 01 01 | 02 01 00 | 03 01 03}}: AAC-LC, mono, variable bitrate,
@@ -235,7 +199,7 @@ test_real_hub_selected (void)
 static void
 test_real_hub_supported_audio (void)
 {
-  g_autoptr (GBytes) bytes = unbase64 (REAL_HUB_SUPPORTED_AUDIO);
+  g_autoptr (GBytes) bytes = hap_test_b64 (REAL_HUB_SUPPORTED_AUDIO);
   AnyConfig cfg;
   const HapCameraAudioCodecConfig *c = &cfg.audio.codecs[0];
 
@@ -260,7 +224,7 @@ test_real_hub_supported_audio (void)
 static void
 test_node_general (void)
 {
-  g_autoptr (GBytes) bytes = unbase64 (NODE_GENERAL);
+  g_autoptr (GBytes) bytes = hap_test_b64 (NODE_GENERAL);
   g_autoptr (GBytes) built = NULL;
   g_autoptr (GError) error = NULL;
   AnyConfig cfg;
@@ -282,7 +246,7 @@ test_node_general (void)
   g_assert_true (hap_camera_recording_config_equal (&cfg.general, &want));
   built = hap_camera_recording_config_build (&want, &error);
   g_assert_no_error (error);
-  assert_bytes_eq (built, bytes);
+  hap_test_assert_bytes_equal (built, bytes);
 }
 
 /* _supportedVideoRecordingConfiguration ({type: 0, parameters: {profiles: [0, 1, 2], levels:
@@ -294,7 +258,7 @@ test_node_general (void)
 static void
 test_node_video (void)
 {
-  g_autoptr (GBytes) bytes = unbase64 (NODE_VIDEO);
+  g_autoptr (GBytes) bytes = hap_test_b64 (NODE_VIDEO);
   g_autoptr (GBytes) built = NULL;
   g_autoptr (GError) error = NULL;
   AnyConfig cfg;
@@ -331,7 +295,7 @@ test_node_video (void)
   g_assert_true (hap_camera_video_config_equal (&cfg.video, &want));
   built = hap_camera_video_config_build (&want, &error);
   g_assert_no_error (error);
-  assert_bytes_eq (built, bytes);
+  hap_test_assert_bytes_equal (built, bytes);
 }
 
 /* _supportedVideoRecordingConfiguration ({type: 1, parameters: {profiles: [1, 2], levels: [2]},
@@ -351,7 +315,7 @@ test_node_video_fragmented (void)
   static const guint16 sizes[][2] = { { 1920, 1080 }, { 1280, 720 }, { 640, 360 }, { 1600, 1200 },
     { 1024, 768 }, { 640, 480 } };
   static const guint8 rates[] = { 30, 24, 15 };
-  g_autoptr (GBytes) bytes = unbase64 (NODE_VIDEO_FRAGMENTED);
+  g_autoptr (GBytes) bytes = hap_test_b64 (NODE_VIDEO_FRAGMENTED);
   AnyConfig cfg;
   const HapCameraVideoCodecConfig *c = &cfg.video.codecs[0];
 
@@ -379,7 +343,7 @@ test_node_video_fragmented (void)
 static void
 test_node_audio (void)
 {
-  g_autoptr (GBytes) bytes = unbase64 (NODE_AUDIO);
+  g_autoptr (GBytes) bytes = hap_test_b64 (NODE_AUDIO);
   g_autoptr (GBytes) built = NULL;
   g_autoptr (GError) error = NULL;
   AnyConfig cfg;
@@ -404,7 +368,7 @@ test_node_audio (void)
   g_assert_true (hap_camera_audio_config_equal (&cfg.audio, &want));
   built = hap_camera_audio_config_build (&want, &error);
   g_assert_no_error (error);
-  assert_bytes_eq (built, bytes);
+  hap_test_assert_bytes_equal (built, bytes);
 }
 
 /* ---- integer widths --------------------------------------------------------------------- */
@@ -423,8 +387,8 @@ test_node_audio (void)
 static void
 test_wire_widths (void)
 {
-  g_autoptr (GBytes) bytes = unhex (WIDTHS_SELECTED);
-  g_autoptr (GBytes) gbytes = unhex (WIDTHS_GENERAL);
+  g_autoptr (GBytes) bytes = hap_test_hex (WIDTHS_SELECTED);
+  g_autoptr (GBytes) gbytes = hap_test_hex (WIDTHS_GENERAL);
   g_autoptr (GBytes) built = NULL;
   g_autoptr (GError) error = NULL;
   AnyConfig cfg, again;
@@ -547,8 +511,8 @@ static void
 test_unknown_types (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (unknown_cases); i++) {
-    g_autoptr (GBytes) input = unhex (unknown_cases[i].input);
-    g_autoptr (GBytes) known = unhex (unknown_cases[i].known);
+    g_autoptr (GBytes) input = hap_test_hex (unknown_cases[i].input);
+    g_autoptr (GBytes) known = hap_test_hex (unknown_cases[i].known);
     g_autoptr (GBytes) built = NULL;
     g_autoptr (GError) error = NULL;
     Kind kind = unknown_cases[i].kind;
@@ -561,7 +525,7 @@ test_unknown_types (void)
     g_assert_true (equal_kind (kind, &a, &b));
     built = build_kind (kind, &a, &error);
     g_assert_no_error (error);
-    assert_bytes_eq (built, known);
+    hap_test_assert_bytes_equal (built, known);
   }
 }
 
@@ -867,7 +831,7 @@ static void
 test_invalid (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (invalid_cases); i++) {
-    g_autoptr (GBytes) input = unhex (invalid_cases[i].hex);
+    g_autoptr (GBytes) input = hap_test_hex (invalid_cases[i].hex);
     g_autoptr (GError) error = NULL;
     Kind kind = invalid_cases[i].kind;
     AnyConfig cfg, zero;
@@ -904,7 +868,8 @@ test_truncated_everywhere (void)
   };
 
   for (guint v = 0; v < G_N_ELEMENTS (valid); v++) {
-    g_autoptr (GBytes) full = valid[v].b64 ? unbase64 (valid[v].b64) : unhex (WIDTHS_SELECTED);
+    g_autoptr (GBytes) full
+        = valid[v].b64 ? hap_test_b64 (valid[v].b64) : hap_test_hex (WIDTHS_SELECTED);
     guint n_ok = 0;
     AnyConfig whole;
 
@@ -931,10 +896,10 @@ static void
 test_build_invalid (void)
 {
   AnyConfig cfg, good;
-  g_autoptr (GBytes) hub = unbase64 (REAL_HUB_SELECTED);
-  g_autoptr (GBytes) audio = unbase64 (NODE_AUDIO);
-  g_autoptr (GBytes) video = unbase64 (NODE_VIDEO);
-  g_autoptr (GBytes) general = unbase64 (NODE_GENERAL);
+  g_autoptr (GBytes) hub = hap_test_b64 (REAL_HUB_SELECTED);
+  g_autoptr (GBytes) audio = hap_test_b64 (NODE_AUDIO);
+  g_autoptr (GBytes) video = hap_test_b64 (NODE_VIDEO);
+  g_autoptr (GBytes) general = hap_test_b64 (NODE_GENERAL);
   static const struct {
     const char *what;
     HapCodecError code;
@@ -1087,7 +1052,7 @@ test_prebuffer_advisory (void)
 {
   /* 01 04 e8030000 (1000 ms) | 02 08 01.. | 03 0b {01 01 00 | 02 06 {01 04 a00f0000}} */
   g_autoptr (GBytes) short_pre
-      = unhex ("0104e803000002080100000000000000030b01010002060104a00f0000");
+      = hap_test_hex ("0104e803000002080100000000000000030b01010002060104a00f0000");
   AnyConfig cfg;
 
   assert_reencodes (KIND_GENERAL, short_pre, &cfg);
@@ -1133,9 +1098,9 @@ supported_for_hub (
     HapCameraRecordingConfig *rec, HapCameraVideoConfig *video, HapCameraAudioConfig *audio)
 {
   g_autoptr (GBytes) rec_bytes
-      = unhex ("0104a00f000002080100000000000000030b01010002060104a00f0000");
-  g_autoptr (GBytes) video_bytes = unbase64 (NODE_VIDEO);
-  g_autoptr (GBytes) audio_bytes = unbase64 (REAL_HUB_SUPPORTED_AUDIO);
+      = hap_test_hex ("0104a00f000002080100000000000000030b01010002060104a00f0000");
+  g_autoptr (GBytes) video_bytes = hap_test_b64 (NODE_VIDEO);
+  g_autoptr (GBytes) audio_bytes = hap_test_b64 (REAL_HUB_SUPPORTED_AUDIO);
   AnyConfig cfg;
 
   g_assert_cmpint (parse_kind (KIND_GENERAL, rec_bytes, &cfg, NULL), ==, HAP_PARSE_OK);
@@ -1249,8 +1214,8 @@ test_selected_is_supported (void)
 static void
 test_equal (void)
 {
-  g_autoptr (GBytes) bytes = unbase64 (REAL_HUB_SELECTED);
-  g_autoptr (GBytes) widths = unhex (WIDTHS_SELECTED);
+  g_autoptr (GBytes) bytes = hap_test_b64 (REAL_HUB_SELECTED);
+  g_autoptr (GBytes) widths = hap_test_hex (WIDTHS_SELECTED);
   AnyConfig a, b;
 
   g_assert_cmpint (parse_kind (KIND_SELECTED, bytes, &a, NULL), ==, HAP_PARSE_OK);

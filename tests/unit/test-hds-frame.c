@@ -3,25 +3,7 @@
 #include <string.h>
 
 #include "hap/hds-frame.h"
-
-static guint8 *
-unhex (const gchar *hex, gsize *len)
-{
-  gsize n = strlen (hex);
-  guint8 *out;
-
-  g_assert_cmpuint (n % 2, ==, 0);
-  out = g_malloc0 (n / 2 + 1);
-  for (gsize i = 0; i < n / 2; i++) {
-    gint hi = g_ascii_xdigit_value (hex[2 * i]);
-    gint lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-    g_assert_true (hi >= 0 && lo >= 0);
-    out[i] = (guint8) (hi << 4 | lo);
-  }
-  *len = n / 2;
-  return out;
-}
+#include "tests/common/test-util.h"
 
 /* 00 01 02 ... 1f */
 static guint8 key_seq[HAP_HDS_KEY_LEN];
@@ -79,7 +61,7 @@ test_golden (void)
   for (guint v = 0; v < G_N_ELEMENTS (golden_frames); v++) {
     const GoldenFrame *g = &golden_frames[v];
     gsize want_len, plen = strlen (g->payload);
-    g_autofree guint8 *want = unhex (g->frame_hex, &want_len);
+    g_autofree guint8 *want = hap_test_unhex (g->frame_hex, &want_len);
     g_autoptr (GByteArray) frame = g_byte_array_new ();
     guint8 nonce[12] = { 0 };
     g_autofree guint8 *opened = g_malloc (plen);
@@ -122,7 +104,8 @@ test_golden (void)
   {
     g_autoptr (HapHdsFrameCodec) fresh = new_accessory ();
     gsize want_len;
-    g_autofree guint8 *want = unhex ("010000000e1c400f4d53cd5cf810f77ffd91afe3", &want_len);
+    g_autofree guint8 *want
+        = hap_test_unhex ("010000000e1c400f4d53cd5cf810f77ffd91afe3", &want_len);
     guint8 out[HAP_HDS_FRAME_OVERHEAD];
 
     g_assert_cmpuint (hap_hds_frame_encode (fresh, NULL, 0, out, sizeof out), ==, sizeof out);
@@ -167,7 +150,7 @@ test_header_table (void)
   for (guint v = 0; v < G_N_ELEMENTS (header_vectors); v++) {
     const HeaderVector *hv = &header_vectors[v];
     gsize len, n = 77;
-    g_autofree guint8 *data = unhex (hv->hex, &len);
+    g_autofree guint8 *data = hap_test_unhex (hv->hex, &len);
     GError *error = NULL;
 
     g_test_message ("header %s", hv->hex);
@@ -612,7 +595,7 @@ test_plaintext (void)
   for (guint v = 0; v < G_N_ELEMENTS (split_vectors); v++) {
     const SplitVector *sv = &split_vectors[v];
     gsize len, header_len = 9, message_len = 9;
-    g_autofree guint8 *data = unhex (sv->hex, &len);
+    g_autofree guint8 *data = hap_test_unhex (sv->hex, &len);
     const guint8 *header = (const guint8 *) "x", *message = (const guint8 *) "x";
     GError *error = NULL;
     HapParseResult res;
@@ -623,8 +606,8 @@ test_plaintext (void)
     g_assert_cmpint (res, ==, sv->result);
     if (res == HAP_PARSE_OK) {
       gsize hl, ml;
-      g_autofree guint8 *want_h = unhex (sv->header_hex, &hl);
-      g_autofree guint8 *want_m = unhex (sv->message_hex, &ml);
+      g_autofree guint8 *want_h = hap_test_unhex (sv->header_hex, &hl);
+      g_autofree guint8 *want_m = hap_test_unhex (sv->message_hex, &ml);
       g_autoptr (GByteArray) joined = g_byte_array_new ();
 
       g_assert_no_error (error);
@@ -719,7 +702,7 @@ test_invalid_input (void)
     g_autoptr (HapHdsFrameCodec) dec = new_accessory ();
     g_autoptr (HapHdsFrameCodec) dec2 = new_accessory ();
     gsize hex_len;
-    g_autofree guint8 *prefix = unhex (iv->hex, &hex_len);
+    g_autofree guint8 *prefix = hap_test_unhex (iv->hex, &hex_len);
     gsize len = hex_len + iv->pad;
     g_autofree guint8 *data = g_malloc0 (len + 1);
     const guint8 *payload = (const guint8 *) "x";

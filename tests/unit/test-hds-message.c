@@ -3,63 +3,29 @@
  * Expected bytes are written by hand from the tag table of PROTOCOL.md section 4 (and, where
  * noted, from pyatv's public OPACK description, docs/documentation/protocols.md "OPACK" and
  * "Pointers", https://github.com/postlund/pyatv). They are never produced by the encoder under
- * test. Notation used by bx(): hex byte pairs, whitespace ignored, 'text' = the ASCII bytes of
- * text.
+ * test. Notation used by hap_test_hex() (tests/common): hex byte pairs, whitespace ignored, 'text'
+ * = the ASCII bytes of text.
  */
 #include <math.h>
 #include <string.h>
 
 #include "hap/hds-datasend.h"
 #include "hap/hds-message.h"
+#include "tests/common/test-util.h"
 
 /* ---- helpers ---- */
-
-static GBytes *
-bx (const gchar *notation)
-{
-  GByteArray *out = g_byte_array_new ();
-
-  for (const gchar *p = notation; *p;) {
-    if (g_ascii_isspace (*p)) {
-      p++;
-    } else if (*p == '\'') {
-      const gchar *end = strchr (p + 1, '\'');
-
-      g_assert_nonnull (end);
-      g_byte_array_append (out, (const guint8 *) p + 1, (guint) (end - p - 1));
-      p = end + 1;
-    } else {
-      gint hi = g_ascii_xdigit_value (p[0]);
-      gint lo = g_ascii_xdigit_value (p[1]);
-      guint8 b;
-
-      g_assert_true (hi >= 0 && lo >= 0);
-      b = (guint8) (hi << 4 | lo);
-      g_byte_array_append (out, &b, 1);
-      p += 2;
-    }
-  }
-  return g_byte_array_free_to_bytes (out);
-}
-
-static void
-assert_bytes_eq (GBytes *got, GBytes *want)
-{
-  g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
-      g_bytes_get_data (want, NULL), g_bytes_get_size (want));
-}
 
 /* Encodes `v` (taking it), compares with `notation`, decodes the bytes again and compares. */
 static void
 check_encode (HapHdsValue *v, const gchar *notation)
 {
-  g_autoptr (GBytes) want = bx (notation);
+  g_autoptr (GBytes) want = hap_test_hex (notation);
   g_autoptr (GBytes) got = hap_hds_value_encode (v);
   g_autoptr (GError) error = NULL;
   g_autoptr (HapHdsValue) back = NULL;
 
   g_assert_cmpuint (hap_hds_value_get_encoded_size (v), ==, g_bytes_get_size (want));
-  assert_bytes_eq (got, want);
+  hap_test_assert_bytes_equal (got, want);
   back = hap_hds_value_decode_bytes (got, &error);
   g_assert_no_error (error);
   g_assert_true (hap_hds_value_equal (v, back));
@@ -69,7 +35,7 @@ check_encode (HapHdsValue *v, const gchar *notation)
 static HapHdsValue *
 decode_ok (const gchar *notation)
 {
-  g_autoptr (GBytes) b = bx (notation);
+  g_autoptr (GBytes) b = hap_test_hex (notation);
   g_autoptr (GError) error = NULL;
   HapHdsValue *v = hap_hds_value_decode_bytes (b, &error);
 
@@ -249,20 +215,16 @@ test_data (void)
   check_encode (hap_hds_value_new_data_copy (NULL, 0), "70");
   check_encode (hap_hds_value_new_data_copy ((const guint8 *) "\x03\x00\xff", 3), "73 03 00 ff");
   g_string_append (want, "90");
-  for (guint i = 0; i < 32; i++)
-    g_string_append_printf (want, "%02x", buf[i]);
+  hap_test_append_hex (want, buf, 32);
   check_encode (hap_hds_value_new_data_copy (buf, 32), want->str);
   g_string_assign (want, "91 21");
-  for (guint i = 0; i < 33; i++)
-    g_string_append_printf (want, "%02x", buf[i]);
+  hap_test_append_hex (want, buf, 33);
   check_encode (hap_hds_value_new_data_copy (buf, 33), want->str);
   g_string_assign (want, "92 00 01");
-  for (guint i = 0; i < 256; i++)
-    g_string_append_printf (want, "%02x", buf[i]);
+  hap_test_append_hex (want, buf, 256);
   check_encode (hap_hds_value_new_data_copy (buf, 256), want->str);
   g_string_assign (want, "93 70 11 01 00"); /* 70000 = 0x11170 */
-  for (guint i = 0; i < 70000; i++)
-    g_string_append_printf (want, "%02x", buf[i]);
+  hap_test_append_hex (want, buf, 70000);
   check_encode (hap_hds_value_new_data_copy (buf, 70000), want->str);
 }
 
@@ -489,10 +451,10 @@ test_peer_bugs (void)
 static void
 check_payload (GBytes *got, const gchar *notation)
 {
-  g_autoptr (GBytes) want = bx (notation);
+  g_autoptr (GBytes) want = hap_test_hex (notation);
 
   g_assert_nonnull (got);
-  assert_bytes_eq (got, want);
+  hap_test_assert_bytes_equal (got, want);
   g_bytes_unref (got);
 }
 
@@ -572,12 +534,14 @@ test_large_chunk (void)
   guint8 *big = g_malloc (HAP_HDS_DATA_SEND_MAX_CHUNK);
   g_autoptr (GBytes) chunk = NULL;
   g_autoptr (GBytes) payload = NULL;
-  g_autoptr (GBytes) prefix = bx ("1e e2 " HDR_PROTOCOL " " STR_DATASEND " 45 'event' 44 'data'"
-                                  " e2 48 'streamId' 09 47 'packets' d1"
-                                  " e2 44 'data' 93 00 00 04 00");
-  g_autoptr (GBytes) suffix = bx ("48 'metadata' e5 48 'dataType' 4d 'mediaFragment'"
-                                  " 52 'dataSequenceNumber' 0b 57 'dataChunkSequenceNumber' 09"
-                                  " 4f 'isLastDataChunk' 02 4d 'dataTotalSize' 32 00 00 08 00");
+  g_autoptr (GBytes) prefix
+      = hap_test_hex ("1e e2 " HDR_PROTOCOL " " STR_DATASEND " 45 'event' 44 'data'"
+                      " e2 48 'streamId' 09 47 'packets' d1"
+                      " e2 44 'data' 93 00 00 04 00");
+  g_autoptr (GBytes) suffix
+      = hap_test_hex ("48 'metadata' e5 48 'dataType' 4d 'mediaFragment'"
+                      " 52 'dataSequenceNumber' 0b 57 'dataChunkSequenceNumber' 09"
+                      " 4f 'isLastDataChunk' 02 4d 'dataTotalSize' 32 00 00 08 00");
   g_autoptr (HapHdsValue) header = NULL;
   g_autoptr (HapHdsValue) message = NULL;
   g_autoptr (GError) error = NULL;
@@ -887,7 +851,7 @@ static void
 test_invalid_values (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (bad_values); i++) {
-    g_autoptr (GBytes) b = bx (bad_values[i].bytes);
+    g_autoptr (GBytes) b = hap_test_hex (bad_values[i].bytes);
     g_autoptr (GError) error = NULL;
     g_autoptr (HapHdsValue) v = NULL;
 
@@ -917,7 +881,7 @@ test_limits (void)
     g_string_append (s, i % 2 ? "e1 41 'k'" : "d1");
   g_string_append (s, "09");
   {
-    g_autoptr (GBytes) b = bx (s->str);
+    g_autoptr (GBytes) b = hap_test_hex (s->str);
 
     g_assert_null (hap_hds_value_decode_bytes (b, &error));
     g_assert_error (error, HAP_CODEC_ERROR, HAP_CODEC_ERROR_TOO_LARGE);
@@ -1015,7 +979,7 @@ test_invalid_payloads (void)
     g_bytes_unref (valid[v]);
   }
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
-    g_autoptr (GBytes) b = bx (bad[i].bytes);
+    g_autoptr (GBytes) b = hap_test_hex (bad[i].bytes);
     g_autoptr (GError) error = NULL;
     HapHdsValue *h = NULL, *m = NULL;
 

@@ -2,34 +2,7 @@
 #include <string.h>
 
 #include "hap/hkdf.h"
-
-static guint8 *
-unhex (const gchar *hex, gsize *len)
-{
-  gsize n = strlen (hex);
-  guint8 *out;
-
-  g_assert_cmpuint (n % 2, ==, 0);
-  out = g_malloc0 (n / 2 + 1);
-  for (gsize i = 0; i < n / 2; i++) {
-    gint hi = g_ascii_xdigit_value (hex[2 * i]);
-    gint lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-    g_assert_true (hi >= 0 && lo >= 0);
-    out[i] = (guint8) (hi << 4 | lo);
-  }
-  *len = n / 2;
-  return out;
-}
-
-static void
-assert_hex_eq (const guint8 *got, gsize got_len, const gchar *want_hex)
-{
-  gsize want_len;
-  g_autofree guint8 *want = unhex (want_hex, &want_len);
-
-  g_assert_cmpmem (got, got_len, want, want_len);
-}
+#include "tests/common/test-util.h"
 
 /* Wycheproof HKDF-SHA-512 vectors (testvectors/hkdf_sha512_test.json, source
  * "google-wycheproof" version 0.8rc17, https://github.com/C2SP/wycheproof), selected tcIds:
@@ -101,9 +74,9 @@ test_wycheproof (void)
   for (gsize i = 0; i < G_N_ELEMENTS (wycheproof_vectors); i++) {
     const HkdfVector *v = &wycheproof_vectors[i];
     gsize ikm_len, salt_len, info_len;
-    g_autofree guint8 *ikm = unhex (v->ikm, &ikm_len);
-    g_autofree guint8 *salt = unhex (v->salt, &salt_len);
-    g_autofree guint8 *info = unhex (v->info, &info_len);
+    g_autofree guint8 *ikm = hap_test_unhex (v->ikm, &ikm_len);
+    g_autofree guint8 *salt = hap_test_unhex (v->salt, &salt_len);
+    g_autofree guint8 *info = hap_test_unhex (v->info, &info_len);
     g_autofree guint8 *out = g_malloc0 (v->size);
     guint8 prk[HAP_HKDF_SHA512_HASH_LEN];
     g_autofree guint8 *out2 = g_malloc0 (v->size);
@@ -111,7 +84,7 @@ test_wycheproof (void)
     g_test_message ("wycheproof tcId %u", v->tc_id);
     g_assert_true (hap_hkdf_sha512 (ikm, ikm_len, salt_len ? salt : NULL, salt_len,
         info_len ? info : NULL, info_len, out, v->size));
-    assert_hex_eq (out, v->size, v->okm);
+    hap_test_assert_hex_equal (out, v->size, v->okm);
 
     /* The two-step API gives the same bytes. */
     hap_hkdf_sha512_extract (salt, salt_len, ikm, ikm_len, prk);
@@ -126,22 +99,23 @@ static void
 test_max_output (void)
 {
   gsize ikm_len, salt_len, info_len;
-  g_autofree guint8 *ikm = unhex ("dfc7c0159b921546a4ccb3067cafdd6c", &ikm_len);
-  g_autofree guint8 *salt = unhex ("8dec7fa5cb2bf9d277121bd42e04d963f3a6aa6ed54606babc4a40c2102968"
-                                   "48c08d79c03d018a3f71112dae4d63a0ff86cbe1174457f28946f3af58327d"
-                                   "45fc",
-      &salt_len);
-  g_autofree guint8 *info = unhex ("7fa60cc2c830aba2", &info_len);
+  g_autofree guint8 *ikm = hap_test_unhex ("dfc7c0159b921546a4ccb3067cafdd6c", &ikm_len);
+  g_autofree guint8 *salt
+      = hap_test_unhex ("8dec7fa5cb2bf9d277121bd42e04d963f3a6aa6ed54606babc4a40c2102968"
+                        "48c08d79c03d018a3f71112dae4d63a0ff86cbe1174457f28946f3af58327d"
+                        "45fc",
+          &salt_len);
+  g_autofree guint8 *info = hap_test_unhex ("7fa60cc2c830aba2", &info_len);
   g_autofree guint8 *out = g_malloc0 (HAP_HKDF_SHA512_MAX_OUT + 1);
 
   g_assert_cmpuint (HAP_HKDF_SHA512_MAX_OUT, ==, 16320);
   out[HAP_HKDF_SHA512_MAX_OUT] = 0xA5; /* canary */
   g_assert_true (
       hap_hkdf_sha512 (ikm, ikm_len, salt, salt_len, info, info_len, out, HAP_HKDF_SHA512_MAX_OUT));
-  assert_hex_eq (out, 64,
+  hap_test_assert_hex_equal (out, 64,
       "b52c51a447b923e2e6acfc05cd6fb0fb65d8f67f7facce95d3fd4b0dc0dc41d7a92bd06c1fa156d7756d603f"
       "8c26a5023cb842c7a133850e842aceea3779417d");
-  assert_hex_eq (out + HAP_HKDF_SHA512_MAX_OUT - 48, 48,
+  hap_test_assert_hex_equal (out + HAP_HKDF_SHA512_MAX_OUT - 48, 48,
       "b3d55a8b53af132f08d719a0860cae66962246e8ab1d99cee40b3db0579302fc23fa41f0e16a6b74728b07c8"
       "33f6276c");
   g_assert_cmpuint (out[HAP_HKDF_SHA512_MAX_OUT], ==, 0xA5);
@@ -178,7 +152,7 @@ test_hap_labels (void)
 
     g_assert_true (hap_hkdf_sha512 (ikm, sizeof ikm, (const guint8 *) v->salt, strlen (v->salt),
         (const guint8 *) v->info, strlen (v->info), out, sizeof out));
-    assert_hex_eq (out, sizeof out, v->okm);
+    hap_test_assert_hex_equal (out, sizeof out, v->okm);
   }
 }
 

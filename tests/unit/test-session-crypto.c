@@ -3,25 +3,7 @@
 #include <string.h>
 
 #include "hap/session-crypto.h"
-
-static guint8 *
-unhex (const gchar *hex, gsize *len)
-{
-  gsize n = strlen (hex);
-  guint8 *out;
-
-  g_assert_cmpuint (n % 2, ==, 0);
-  out = g_malloc0 (n / 2 + 1);
-  for (gsize i = 0; i < n / 2; i++) {
-    gint hi = g_ascii_xdigit_value (hex[2 * i]);
-    gint lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-    g_assert_true (hi >= 0 && lo >= 0);
-    out[i] = (guint8) (hi << 4 | lo);
-  }
-  *len = n / 2;
-  return out;
-}
+#include "tests/common/test-util.h"
 
 static const guint8 key_a[HAP_SESSION_KEY_LEN] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
   0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
@@ -100,17 +82,18 @@ test_rfc8439_aead (void)
   static const gchar *plaintext = "Ladies and Gentlemen of the class of '99: If I could offer "
                                   "you only one tip for the future, sunscreen would be it.";
   gsize key_len, nonce_len, aad_len, ct_len, tag_len;
-  g_autofree guint8 *key
-      = unhex ("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f", &key_len);
+  g_autofree guint8 *key = hap_test_unhex (
+      "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f", &key_len);
   /* constant 07 00 00 00 || IV 40..47 */
-  g_autofree guint8 *nonce = unhex ("070000004041424344454647", &nonce_len);
-  g_autofree guint8 *aad = unhex ("50515253c0c1c2c3c4c5c6c7", &aad_len);
-  g_autofree guint8 *ct = unhex ("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
-                                 "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
-                                 "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
-                                 "3ff4def08e4b7a9de576d26586cec64b6116",
-      &ct_len);
-  g_autofree guint8 *tag = unhex ("1ae10b594f09e26a7e902ecbd0600691", &tag_len);
+  g_autofree guint8 *nonce = hap_test_unhex ("070000004041424344454647", &nonce_len);
+  g_autofree guint8 *aad = hap_test_unhex ("50515253c0c1c2c3c4c5c6c7", &aad_len);
+  g_autofree guint8 *ct
+      = hap_test_unhex ("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+                        "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+                        "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+                        "3ff4def08e4b7a9de576d26586cec64b6116",
+          &ct_len);
+  g_autofree guint8 *tag = hap_test_unhex ("1ae10b594f09e26a7e902ecbd0600691", &tag_len);
   gsize pt_len = strlen (plaintext);
   guint8 got_ct[114], got_tag[16], got_pt[114];
 
@@ -158,7 +141,7 @@ test_frame_layout (void)
 
   for (guint v = 0; v < G_N_ELEMENTS (nonce_vectors); v++) {
     gsize nonce_len;
-    g_autofree guint8 *nonce = unhex (nonce_vectors[v].nonce_hex, &nonce_len);
+    g_autofree guint8 *nonce = hap_test_unhex (nonce_vectors[v].nonce_hex, &nonce_len);
 
     /* Advance to the vector's counter with throw-away frames. */
     while (counter < nonce_vectors[v].counter) {
@@ -218,7 +201,7 @@ test_golden (void)
 
     for (guint f = 0; f < G_N_ELEMENTS (golden_frames); f++) {
       gsize want_len;
-      g_autofree guint8 *want = unhex (golden_frames[f], &want_len);
+      g_autofree guint8 *want = hap_test_unhex (golden_frames[f], &want_len);
       g_autoptr (GByteArray) wire = g_byte_array_new ();
       g_autoptr (GByteArray) got = g_byte_array_new ();
 
@@ -578,7 +561,7 @@ test_invalid_input (void)
     const InvalidVector *iv = &invalid_vectors[v];
     g_autoptr (HapSessionCrypto) ctl = new_controller ();
     gsize hex_len;
-    g_autofree guint8 *prefix = unhex (iv->hex, &hex_len);
+    g_autofree guint8 *prefix = hap_test_unhex (iv->hex, &hex_len);
     gsize len = hex_len + iv->pad;
     g_autofree guint8 *data = g_malloc0 (len + 1);
     guint8 out[HAP_SESSION_MAX_PAYLOAD];

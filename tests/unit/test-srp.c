@@ -2,42 +2,7 @@
 #include <string.h>
 
 #include "hap/srp.h"
-
-static guint8 *
-unhex (const gchar *hex, gsize *len)
-{
-  gsize n = 0;
-  guint8 *out = g_malloc0 (strlen (hex) / 2 + 1);
-  gint hi = -1;
-
-  for (const gchar *c = hex; *c; c++) {
-    gint d;
-
-    if (*c == ' ')
-      continue;
-    d = g_ascii_xdigit_value (*c);
-    g_assert_cmpint (d, >=, 0);
-    if (hi < 0) {
-      hi = d;
-    } else {
-      out[n++] = (guint8) (hi << 4 | d);
-      hi = -1;
-    }
-  }
-  g_assert_cmpint (hi, <, 0);
-  *len = n;
-  return out;
-}
-
-static void
-assert_hex_eq (const guint8 *got, gsize got_len, const gchar *want_hex)
-{
-  gsize want_len;
-  g_autofree guint8 *want = unhex (want_hex, &want_len);
-
-  g_assert_nonnull (got);
-  g_assert_cmpmem (got, got_len, want, want_len);
-}
+#include "tests/common/test-util.h"
 
 /* ---- RFC 5054 appendix B: 1024-bit group (appendix A), SHA-1 ---- */
 #define RFC_I "alice"
@@ -82,9 +47,9 @@ static void
 test_rfc5054_building_blocks (void)
 {
   gsize salt_len, a_len, b_len;
-  g_autofree guint8 *salt = unhex (RFC_S, &salt_len);
-  g_autofree guint8 *a_pub = unhex (RFC_A, &a_len);
-  g_autofree guint8 *b_pub = unhex (RFC_B, &b_len);
+  g_autofree guint8 *salt = hap_test_unhex (RFC_S, &salt_len);
+  g_autofree guint8 *a_pub = hap_test_unhex (RFC_A, &a_len);
+  g_autofree guint8 *b_pub = hap_test_unhex (RFC_B, &b_len);
   guint8 x[20], k[20], u[20], v[128];
 
   g_assert_cmpuint (hap_srp_group_len (G1024), ==, 128);
@@ -92,29 +57,29 @@ test_rfc5054_building_blocks (void)
 
   g_assert_true (hap_srp_compute_x (
       SHA1, salt, salt_len, RFC_I, (const guint8 *) RFC_P, strlen (RFC_P), x, sizeof x));
-  assert_hex_eq (x, sizeof x, RFC_X);
+  hap_test_assert_hex_equal (x, sizeof x, RFC_X);
 
   g_assert_true (hap_srp_compute_k (G1024, SHA1, k, sizeof k));
-  assert_hex_eq (k, sizeof k, RFC_K);
+  hap_test_assert_hex_equal (k, sizeof k, RFC_K);
 
   g_assert_true (hap_srp_compute_verifier (
       G1024, SHA1, salt, salt_len, RFC_I, (const guint8 *) RFC_P, strlen (RFC_P), v, sizeof v));
-  assert_hex_eq (v, sizeof v, RFC_V);
+  hap_test_assert_hex_equal (v, sizeof v, RFC_V);
 
   g_assert_true (hap_srp_compute_u (G1024, SHA1, a_pub, a_len, b_pub, b_len, u, sizeof u));
-  assert_hex_eq (u, sizeof u, RFC_U);
+  hap_test_assert_hex_equal (u, sizeof u, RFC_U);
 }
 
 static void
 test_rfc5054_exchange (void)
 {
   gsize salt_len, a_len, b_len, sa_len, sb_len, v_len, len, len2;
-  g_autofree guint8 *salt = unhex (RFC_S, &salt_len);
-  g_autofree guint8 *a_priv = unhex (RFC_a, &sa_len);
-  g_autofree guint8 *b_priv = unhex (RFC_b, &sb_len);
-  g_autofree guint8 *a_vec = unhex (RFC_A, &a_len);
-  g_autofree guint8 *b_vec = unhex (RFC_B, &b_len);
-  g_autofree guint8 *v_vec = unhex (RFC_V, &v_len);
+  g_autofree guint8 *salt = hap_test_unhex (RFC_S, &salt_len);
+  g_autofree guint8 *a_priv = hap_test_unhex (RFC_a, &sa_len);
+  g_autofree guint8 *b_priv = hap_test_unhex (RFC_b, &sb_len);
+  g_autofree guint8 *a_vec = hap_test_unhex (RFC_A, &a_len);
+  g_autofree guint8 *b_vec = hap_test_unhex (RFC_B, &b_len);
+  g_autofree guint8 *v_vec = hap_test_unhex (RFC_V, &v_len);
   g_autoptr (HapSrpServer) server = NULL;
   g_autoptr (HapSrpServer) server_v = NULL;
   g_autoptr (HapSrpClient) client = NULL;
@@ -125,21 +90,21 @@ test_rfc5054_exchange (void)
       G1024, SHA1, RFC_I, (const guint8 *) RFC_P, strlen (RFC_P), salt, salt_len, b_priv, sb_len);
   g_assert_nonnull (server);
   p = hap_srp_server_get_public_key (server, &len);
-  assert_hex_eq (p, len, RFC_B);
+  hap_test_assert_hex_equal (p, len, RFC_B);
   p = hap_srp_server_get_salt (server, &len);
-  assert_hex_eq (p, len, RFC_S);
+  hap_test_assert_hex_equal (p, len, RFC_S);
 
   /* The same B from the stored verifier. */
   server_v = hap_srp_server_new_with_verifier (
       G1024, SHA1, RFC_I, salt, salt_len, v_vec, v_len, b_priv, sb_len);
   p = hap_srp_server_get_public_key (server_v, &len);
-  assert_hex_eq (p, len, RFC_B);
+  hap_test_assert_hex_equal (p, len, RFC_B);
 
   client = hap_srp_client_new (
       G1024, SHA1, RFC_I, (const guint8 *) RFC_P, strlen (RFC_P), a_priv, sa_len);
   g_assert_nonnull (client);
   p = hap_srp_client_get_public_key (client, &len);
-  assert_hex_eq (p, len, RFC_A);
+  hap_test_assert_hex_equal (p, len, RFC_A);
   g_assert_null (hap_srp_client_get_proof (client, NULL));
   g_assert_null (hap_srp_client_get_premaster_secret (client, NULL));
 
@@ -148,17 +113,17 @@ test_rfc5054_exchange (void)
       hap_srp_client_set_server_public_key (client, salt, salt_len, b_vec, b_len, &error));
   g_assert_no_error (error);
   p = hap_srp_client_get_premaster_secret (client, &len);
-  assert_hex_eq (p, len, RFC_PREMASTER);
+  hap_test_assert_hex_equal (p, len, RFC_PREMASTER);
 
   g_assert_null (hap_srp_server_get_premaster_secret (server, NULL));
   g_assert_true (hap_srp_server_set_client_public_key (server, a_vec, a_len, &error));
   g_assert_no_error (error);
   p = hap_srp_server_get_premaster_secret (server, &len);
-  assert_hex_eq (p, len, RFC_PREMASTER);
+  hap_test_assert_hex_equal (p, len, RFC_PREMASTER);
 
   g_assert_true (hap_srp_server_set_client_public_key (server_v, a_vec, a_len, &error));
   p = hap_srp_server_get_premaster_secret (server_v, &len);
-  assert_hex_eq (p, len, RFC_PREMASTER);
+  hap_test_assert_hex_equal (p, len, RFC_PREMASTER);
 
   /* Proofs (RFC 5054 publishes none; both sides must agree) and session keys. */
   g_assert_null (hap_srp_server_get_session_key (server, NULL));
@@ -241,11 +206,11 @@ static void
 test_hap_known_answer (void)
 {
   gsize salt_len, sa_len, sb_len, a_len, b_len, len;
-  g_autofree guint8 *salt = unhex (RFC_S, &salt_len);
-  g_autofree guint8 *a_priv = unhex (RFC_a, &sa_len);
-  g_autofree guint8 *b_priv = unhex (RFC_b, &sb_len);
-  g_autofree guint8 *a_vec = unhex (HAP_A, &a_len);
-  g_autofree guint8 *b_vec = unhex (HAP_B, &b_len);
+  g_autofree guint8 *salt = hap_test_unhex (RFC_S, &salt_len);
+  g_autofree guint8 *a_priv = hap_test_unhex (RFC_a, &sa_len);
+  g_autofree guint8 *b_priv = hap_test_unhex (RFC_b, &sb_len);
+  g_autofree guint8 *a_vec = hap_test_unhex (HAP_A, &a_len);
+  g_autofree guint8 *b_vec = hap_test_unhex (HAP_B, &b_len);
   g_autoptr (HapSrpServer) server = NULL;
   g_autoptr (HapSrpClient) client = NULL;
   g_autoptr (GError) error = NULL;
@@ -257,18 +222,18 @@ test_hap_known_answer (void)
 
   g_assert_true (hap_srp_compute_verifier (G3072, SHA512, salt, salt_len, HAP_SRP_USERNAME,
       (const guint8 *) HAP_P, strlen (HAP_P), v, sizeof v));
-  assert_hex_eq (v, sizeof v, HAP_V);
+  hap_test_assert_hex_equal (v, sizeof v, HAP_V);
   g_assert_true (hap_srp_compute_u (G3072, SHA512, a_vec, a_len, b_vec, b_len, u, sizeof u));
-  assert_hex_eq (u, sizeof u, HAP_U);
+  hap_test_assert_hex_equal (u, sizeof u, HAP_U);
 
   server = hap_srp_server_new (G3072, SHA512, HAP_SRP_USERNAME, (const guint8 *) HAP_P,
       strlen (HAP_P), salt, salt_len, b_priv, sb_len);
   client = hap_srp_client_new (
       G3072, SHA512, HAP_SRP_USERNAME, (const guint8 *) HAP_P, strlen (HAP_P), a_priv, sa_len);
   p = hap_srp_server_get_public_key (server, &len);
-  assert_hex_eq (p, len, HAP_B);
+  hap_test_assert_hex_equal (p, len, HAP_B);
   p = hap_srp_client_get_public_key (client, &len);
-  assert_hex_eq (p, len, HAP_A);
+  hap_test_assert_hex_equal (p, len, HAP_A);
 
   g_assert_true (hap_srp_server_set_client_public_key (server, a_vec, a_len, &error));
   g_assert_no_error (error);
@@ -276,22 +241,22 @@ test_hap_known_answer (void)
       hap_srp_client_set_server_public_key (client, salt, salt_len, b_vec, b_len, &error));
   g_assert_no_error (error);
   p = hap_srp_server_get_premaster_secret (server, &len);
-  assert_hex_eq (p, len, HAP_PREMASTER);
+  hap_test_assert_hex_equal (p, len, HAP_PREMASTER);
   p = hap_srp_client_get_premaster_secret (client, &len);
-  assert_hex_eq (p, len, HAP_PREMASTER);
+  hap_test_assert_hex_equal (p, len, HAP_PREMASTER);
 
   p = hap_srp_client_get_proof (client, &len);
-  assert_hex_eq (p, len, HAP_M1);
+  hap_test_assert_hex_equal (p, len, HAP_M1);
   g_assert_true (hap_srp_server_verify_client_proof (server, p, len, &error));
   g_assert_no_error (error);
   p = hap_srp_server_get_proof (server, &len);
-  assert_hex_eq (p, len, HAP_M2);
+  hap_test_assert_hex_equal (p, len, HAP_M2);
   g_assert_true (hap_srp_client_verify_server_proof (client, p, len, &error));
   g_assert_no_error (error);
   p = hap_srp_server_get_session_key (server, &len);
-  assert_hex_eq (p, len, HAP_K);
+  hap_test_assert_hex_equal (p, len, HAP_K);
   p = hap_srp_client_get_session_key (client, &len);
-  assert_hex_eq (p, len, HAP_K);
+  hap_test_assert_hex_equal (p, len, HAP_K);
 }
 
 /* One full exchange with random salt and private values; returns whether both proofs
@@ -496,7 +461,7 @@ make_pub (HapSrpGroup group, PubKind kind, const guint8 *valid, gsize *out_len)
 {
   gsize n_len = hap_srp_group_len (group);
   gsize nb_len;
-  g_autofree guint8 *n = unhex (group == G1024 ? n_1024_hex : n_3072_hex, &nb_len);
+  g_autofree guint8 *n = hap_test_unhex (group == G1024 ? n_1024_hex : n_3072_hex, &nb_len);
   guint8 *out = g_malloc0 (n_len + 2);
   guint carry = 0;
 
@@ -682,7 +647,7 @@ test_misuse (void)
   /* A private value that is a multiple of N. */
   {
     gsize n_len;
-    g_autofree guint8 *n = unhex (n_3072_hex, &n_len);
+    g_autofree guint8 *n = hap_test_unhex (n_3072_hex, &n_len);
 
     g_test_expect_message ("hap", G_LOG_LEVEL_CRITICAL, "*should not be reached*");
     g_assert_null (

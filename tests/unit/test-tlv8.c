@@ -15,38 +15,16 @@
 #include <string.h>
 
 #include "hap/tlv8.h"
-
-static guint8 *
-unhex (const gchar *hex, gsize *len)
-{
-  GByteArray *out = g_byte_array_new ();
-
-  while (*hex) {
-    gint hi, lo;
-    guint8 b;
-
-    if (*hex == ' ') {
-      hex++;
-      continue;
-    }
-    hi = g_ascii_xdigit_value (hex[0]);
-    lo = g_ascii_xdigit_value (hex[1]);
-    g_assert_true (hi >= 0 && lo >= 0);
-    b = (guint8) (hi << 4 | lo);
-    g_byte_array_append (out, &b, 1);
-    hex += 2;
-  }
-  *len = out->len;
-  return g_byte_array_free (out, FALSE);
-}
+#include "tests/common/test-util.h"
 
 static HapTlv8 *
 parse_hex_ok (const gchar *hex)
 {
   gsize len;
-  g_autofree guint8 *data = unhex (hex, &len);
+  g_autofree guint8 *data = hap_test_unhex (hex, &len);
   GError *error = NULL;
-  HapTlv8 *tlv = hap_tlv8_parse (data, len, &error);
+  /* An empty vector goes in as NULL with length 0. */
+  HapTlv8 *tlv = hap_tlv8_parse (len ? data : NULL, len, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (tlv);
@@ -57,13 +35,11 @@ static void
 assert_item (const HapTlv8 *tlv, guint index, guint8 type, const gchar *value_hex)
 {
   const HapTlv8Item *item = hap_tlv8_item (tlv, index);
-  gsize len;
-  g_autofree guint8 *want = unhex (value_hex, &len);
 
   g_assert_nonnull (item);
   g_assert_cmpuint (item->type, ==, type);
   g_assert_nonnull (item->value);
-  g_assert_cmpmem (item->value, item->len, want, len);
+  hap_test_assert_hex_equal (item->value, item->len, value_hex);
 }
 
 /* ---- Table of parse vectors ---------------------------------------------------------------- */
@@ -125,15 +101,16 @@ test_write_vectors (void)
     const ParseVector *pv = &parse_vectors[v];
     HapTlv8Writer w;
     gsize want_len, got_len;
-    g_autofree guint8 *want = unhex (pv->input, &want_len);
+    g_autofree guint8 *want = hap_test_unhex (pv->input, &want_len);
     const guint8 *got;
 
     hap_tlv8_writer_init (&w);
     for (guint i = 0; i < pv->n_items; i++) {
       gsize len;
-      g_autofree guint8 *value = unhex (pv->items[i].value, &len);
+      g_autofree guint8 *value = hap_test_unhex (pv->items[i].value, &len);
 
-      hap_tlv8_add (&w, pv->items[i].type, value, len);
+      /* An empty value goes in as NULL with length 0. */
+      hap_tlv8_add (&w, pv->items[i].type, len ? value : NULL, len);
     }
     got = hap_tlv8_writer_data (&w, &got_len);
     g_assert_cmpmem (got, got_len, want, want_len);
@@ -378,11 +355,10 @@ static const UintVector uint_vectors[] = {
 static void
 assert_writer_hex (HapTlv8Writer *w, const gchar *hex)
 {
-  gsize want_len, got_len;
-  g_autofree guint8 *want = unhex (hex, &want_len);
+  gsize got_len;
   const guint8 *got = hap_tlv8_writer_data (w, &got_len);
 
-  g_assert_cmpmem (got, got_len, want, want_len);
+  hap_test_assert_hex_equal (got, got_len, hex);
 }
 
 static void
@@ -669,7 +645,7 @@ test_invalid (void)
   for (guint v = 0; v < G_N_ELEMENTS (invalid_vectors); v++) {
     const InvalidVector *iv = &invalid_vectors[v];
     gsize len;
-    g_autofree guint8 *data = unhex (iv->input, &len);
+    g_autofree guint8 *data = hap_test_unhex (iv->input, &len);
     GError *error = NULL;
     HapTlv8 *tlv;
 
