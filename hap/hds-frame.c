@@ -1,8 +1,9 @@
 /* libhap: HomeKit Data Stream frames. See hds-frame.h. */
 #include "hap/hds-frame.h"
 
-#include <sodium.h>
 #include <string.h>
+
+#include "hap/aead.h"
 
 struct _HapHdsFrameCodec {
   guint8 encrypt_key[HAP_HDS_KEY_LEN];
@@ -21,18 +22,9 @@ struct _HapHdsFrameCodec {
   gsize buf_fill;
 };
 
-G_STATIC_ASSERT (crypto_aead_chacha20poly1305_ietf_KEYBYTES == HAP_HDS_KEY_LEN);
-G_STATIC_ASSERT (crypto_aead_chacha20poly1305_ietf_ABYTES == HAP_HDS_FRAME_TAG_LEN);
-G_STATIC_ASSERT (crypto_aead_chacha20poly1305_ietf_NPUBBYTES == 12);
-
-/* 4 zero bytes + u64 LE counter (PROTOCOL.md section 3). */
-static void
-make_nonce (guint8 nonce[12], guint64 counter)
-{
-  memset (nonce, 0, 4);
-  for (guint i = 0; i < 8; i++)
-    nonce[4 + i] = (guint8) (counter >> (8 * i));
-}
+/* Nonce: 4 zero bytes + u64 LE counter (PROTOCOL.md section 3), see aead.h. */
+G_STATIC_ASSERT (HAP_AEAD_KEY_LEN == HAP_HDS_KEY_LEN);
+G_STATIC_ASSERT (HAP_AEAD_TAG_LEN == HAP_HDS_FRAME_TAG_LEN);
 
 static void
 write_header (guint8 header[HAP_HDS_FRAME_HEADER_LEN], gsize payload_len)
@@ -51,8 +43,7 @@ hap_hds_frame_codec_new (
 
   g_return_val_if_fail (encrypt_key != NULL, NULL);
   g_return_val_if_fail (decrypt_key != NULL, NULL);
-  /* Idempotent and thread-safe; selects the fastest ChaCha20 implementation. */
-  g_return_val_if_fail (sodium_init () >= 0, NULL);
+  g_return_val_if_fail (hap_aead_init (), NULL);
 
   self = g_new0 (HapHdsFrameCodec, 1);
   memcpy (self->encrypt_key, encrypt_key, HAP_HDS_KEY_LEN);
@@ -66,10 +57,10 @@ hap_hds_frame_codec_free (HapHdsFrameCodec *self)
   if (self == NULL)
     return;
   if (self->buf) {
-    sodium_memzero (self->buf, self->buf_size);
+    hap_aead_wipe (self->buf, self->buf_size);
     g_free (self->buf);
   }
-  sodium_memzero (self, sizeof *self);
+  hap_aead_wipe (self, sizeof *self);
   g_free (self);
 }
 
@@ -139,16 +130,13 @@ hap_hds_frame_parse_header (const guint8 *data, gsize len, gsize *payload_len, G
 static gboolean
 seal (HapHdsFrameCodec *self, guint8 *header, const guint8 *in, guint8 *out, gsize len)
 {
-  guint8 nonce[12];
-
   if (self->encrypt_counter == G_MAXUINT64) {
     g_debug ("hds: encrypt counter exhausted");
     return FALSE;
   }
   write_header (header, len);
-  make_nonce (nonce, self->encrypt_counter);
-  crypto_aead_chacha20poly1305_ietf_encrypt_detached (out, out + len, NULL, in, len, header,
-      HAP_HDS_FRAME_HEADER_LEN, NULL, nonce, self->encrypt_key);
+  hap_aead_encrypt (self->encrypt_key, self->encrypt_counter, header, HAP_HDS_FRAME_HEADER_LEN, in,
+      len, out, out + len);
   self->encrypt_counter++;
   return TRUE;
 }
@@ -205,7 +193,7 @@ fail (HapHdsFrameCodec *self)
 {
   self->failed = TRUE;
   if (self->buf)
-    sodium_memzero (self->buf, self->buf_size);
+    hap_aead_wipe (self->buf, self->buf_size);
   self->header_fill = 0;
   self->buf_fill = 0;
   return HAP_PARSE_INVALID;
@@ -249,7 +237,7 @@ reserve (HapHdsFrameCodec *self, gsize size)
   if (self->buf_size >= size)
     return;
   if (self->buf) {
-    sodium_memzero (self->buf, self->buf_size);
+    hap_aead_wipe (self->buf, self->buf_size);
     g_free (self->buf);
   }
   self->buf = g_malloc (size);
@@ -262,15 +250,11 @@ static HapParseResult
 open_frame (HapHdsFrameCodec *self, const guint8 *header, const guint8 *in, guint8 *out,
     gsize payload_len, GError **error)
 {
-  guint8 nonce[12];
-
   if (!check_decrypt_counter (self, error))
     return HAP_PARSE_INVALID;
-  make_nonce (nonce, self->decrypt_counter);
-  /* On failure libsodium only writes zeros to `out`. */
-  if (crypto_aead_chacha20poly1305_ietf_decrypt_detached (out, NULL, in, payload_len,
-          in + payload_len, header, HAP_HDS_FRAME_HEADER_LEN, nonce, self->decrypt_key)
-      != 0)
+  /* On failure `out` gets nothing of the plaintext. */
+  if (!hap_aead_decrypt (self->decrypt_key, self->decrypt_counter, header, HAP_HDS_FRAME_HEADER_LEN,
+          in, payload_len, in + payload_len, out))
     return fail_auth (self, error);
   self->decrypt_counter++;
   return HAP_PARSE_OK;
@@ -398,14 +382,13 @@ HapParseResult
 hap_hds_frame_trial_decrypt (
     const guint8 key[HAP_HDS_KEY_LEN], const guint8 *data, gsize len, GError **error)
 {
-  guint8 nonce[12];
   gsize n = 0;
   HapParseResult res;
 
   g_return_val_if_fail (key != NULL, HAP_PARSE_INVALID);
   g_return_val_if_fail (data != NULL || len == 0, HAP_PARSE_INVALID);
   g_return_val_if_fail (error == NULL || *error == NULL, HAP_PARSE_INVALID);
-  g_return_val_if_fail (sodium_init () >= 0, HAP_PARSE_INVALID);
+  g_return_val_if_fail (hap_aead_init (), HAP_PARSE_INVALID);
 
   res = check_header (data, MIN (len, HAP_HDS_FRAME_HEADER_LEN), &n, error);
   if (res != HAP_PARSE_OK)
@@ -413,12 +396,9 @@ hap_hds_frame_trial_decrypt (
   if (len - HAP_HDS_FRAME_HEADER_LEN < n + HAP_HDS_FRAME_TAG_LEN)
     return HAP_PARSE_NEED_MORE;
 
-  make_nonce (nonce, 0);
-  /* With m == NULL libsodium only verifies the tag. */
-  if (crypto_aead_chacha20poly1305_ietf_decrypt_detached (NULL, NULL,
-          data + HAP_HDS_FRAME_HEADER_LEN, n, data + HAP_HDS_FRAME_HEADER_LEN + n, data,
-          HAP_HDS_FRAME_HEADER_LEN, nonce, key)
-      != 0) {
+  /* With out == NULL only the tag is verified. */
+  if (!hap_aead_decrypt (key, 0, data, HAP_HDS_FRAME_HEADER_LEN, data + HAP_HDS_FRAME_HEADER_LEN, n,
+          data + HAP_HDS_FRAME_HEADER_LEN + n, NULL)) {
     g_set_error_literal (error, HAP_CODEC_ERROR, HAP_CODEC_ERROR_AUTH,
         "HDS frame: does not authenticate under this key");
     return HAP_PARSE_INVALID;

@@ -1,8 +1,9 @@
 /* libhap: HAP encrypted session frames. See session-crypto.h. */
 #include "hap/session-crypto.h"
 
-#include <sodium.h>
 #include <string.h>
+
+#include "hap/aead.h"
 
 struct _HapSessionCrypto {
   guint8 encrypt_key[HAP_SESSION_KEY_LEN];
@@ -15,18 +16,9 @@ struct _HapSessionCrypto {
   gboolean failed;
 };
 
-G_STATIC_ASSERT (crypto_aead_chacha20poly1305_ietf_KEYBYTES == HAP_SESSION_KEY_LEN);
-G_STATIC_ASSERT (crypto_aead_chacha20poly1305_ietf_ABYTES == HAP_SESSION_TAG_LEN);
-G_STATIC_ASSERT (crypto_aead_chacha20poly1305_ietf_NPUBBYTES == 12);
-
-/* 4 zero bytes + u64 LE counter (PROTOCOL.md section 1). */
-static void
-make_nonce (guint8 nonce[12], guint64 counter)
-{
-  memset (nonce, 0, 4);
-  for (guint i = 0; i < 8; i++)
-    nonce[4 + i] = (guint8) (counter >> (8 * i));
-}
+/* Nonce: 4 zero bytes + u64 LE counter (PROTOCOL.md section 1), see aead.h. */
+G_STATIC_ASSERT (HAP_AEAD_KEY_LEN == HAP_SESSION_KEY_LEN);
+G_STATIC_ASSERT (HAP_AEAD_TAG_LEN == HAP_SESSION_TAG_LEN);
 
 HapSessionCrypto *
 hap_session_crypto_new (
@@ -36,8 +28,7 @@ hap_session_crypto_new (
 
   g_return_val_if_fail (encrypt_key != NULL, NULL);
   g_return_val_if_fail (decrypt_key != NULL, NULL);
-  /* Idempotent and thread-safe; selects the fastest ChaCha20 implementation. */
-  g_return_val_if_fail (sodium_init () >= 0, NULL);
+  g_return_val_if_fail (hap_aead_init (), NULL);
 
   self = g_new0 (HapSessionCrypto, 1);
   memcpy (self->encrypt_key, encrypt_key, HAP_SESSION_KEY_LEN);
@@ -50,7 +41,7 @@ hap_session_crypto_free (HapSessionCrypto *self)
 {
   if (self == NULL)
     return;
-  sodium_memzero (self, sizeof *self);
+  hap_aead_wipe (self, sizeof *self);
   g_free (self);
 }
 
@@ -95,7 +86,6 @@ gsize
 hap_session_crypto_encrypt (
     HapSessionCrypto *self, const guint8 *plaintext, gsize len, guint8 *out, gsize out_size)
 {
-  guint8 nonce[12];
   gsize need, done = 0, written = 0;
 
   g_return_val_if_fail (self != NULL, 0);
@@ -116,10 +106,8 @@ hap_session_crypto_encrypt (
 
     frame[0] = (guint8) (n & 0xff);
     frame[1] = (guint8) (n >> 8);
-    make_nonce (nonce, self->encrypt_counter);
-    crypto_aead_chacha20poly1305_ietf_encrypt_detached (frame + HAP_SESSION_LENGTH_LEN,
-        frame + HAP_SESSION_LENGTH_LEN + n, NULL, plaintext + done, n, frame,
-        HAP_SESSION_LENGTH_LEN, NULL, nonce, self->encrypt_key);
+    hap_aead_encrypt (self->encrypt_key, self->encrypt_counter, frame, HAP_SESSION_LENGTH_LEN,
+        plaintext + done, n, frame + HAP_SESSION_LENGTH_LEN, frame + HAP_SESSION_LENGTH_LEN + n);
     self->encrypt_counter++;
     done += n;
     written += n + HAP_SESSION_FRAME_OVERHEAD;
@@ -155,7 +143,7 @@ static HapParseResult
 fail (HapSessionCrypto *self, GError **error, gint code, const gchar *what)
 {
   self->failed = TRUE;
-  sodium_memzero (self->buf, sizeof self->buf);
+  hap_aead_wipe (self->buf, sizeof self->buf);
   self->fill = 0;
   g_debug ("session: rejecting frame %" G_GUINT64_FORMAT ": %s", self->decrypt_counter, what);
   g_set_error (error, HAP_CODEC_ERROR, code, "HAP session frame %" G_GUINT64_FORMAT ": %s",
@@ -183,16 +171,11 @@ static HapParseResult
 open_frame (HapSessionCrypto *self, const guint8 *frame, gsize n, guint8 *out, gsize *out_len,
     GError **error)
 {
-  guint8 nonce[12];
-
   if (self->decrypt_counter == G_MAXUINT64)
     return fail (self, error, HAP_CODEC_ERROR_OUT_OF_RANGE, "decrypt counter exhausted");
-  make_nonce (nonce, self->decrypt_counter);
-  /* libsodium writes nothing but zeros to `out` when the tag does not verify. */
-  if (crypto_aead_chacha20poly1305_ietf_decrypt_detached (out, NULL, frame + HAP_SESSION_LENGTH_LEN,
-          n, frame + HAP_SESSION_LENGTH_LEN + n, frame, HAP_SESSION_LENGTH_LEN, nonce,
-          self->decrypt_key)
-      != 0)
+  /* `out` gets nothing of the plaintext when the tag does not verify. */
+  if (!hap_aead_decrypt (self->decrypt_key, self->decrypt_counter, frame, HAP_SESSION_LENGTH_LEN,
+          frame + HAP_SESSION_LENGTH_LEN, n, frame + HAP_SESSION_LENGTH_LEN + n, out))
     return fail (self, error, HAP_CODEC_ERROR_AUTH, "authentication failed");
   self->decrypt_counter++;
   *out_len = n;
@@ -254,7 +237,7 @@ hap_session_crypto_decrypt (HapSessionCrypto *self, const guint8 *data, gsize le
     } else if (self->fill == want) {
       HapParseResult res = open_frame (self, self->buf, n, out, out_len, error);
 
-      sodium_memzero (self->buf, self->fill);
+      hap_aead_wipe (self->buf, self->fill);
       self->fill = 0;
       return res;
     }
