@@ -1,0 +1,830 @@
+/* Tests of hap/transport.c and hap/connection.c over real sockets on 127.0.0.1 (and ::1).
+ *
+ * The transport runs in its own thread on its own GMainContext (as hksvaccessory runs it) with a
+ * test handler instead of the real routes. The handler's "pair-verify" takes the two session
+ * keys from the request body, so that the encryption switch, tampered frames and the output
+ * queue can be tested without the pairing modules. Clients are blocking sockets with timeouts
+ * in the test thread, with their own HTTP response parser and session-crypto instance.
+ * Every test ends by checking that a well-behaved client is still served.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include <gio/gio.h>
+
+#include "hap/connection.h"
+#include "hap/session-crypto.h"
+#include "hap/transport.h"
+
+#define TIMEOUT_S 5
+
+/* ---- the server thread ---- */
+
+typedef struct {
+  HapTransportConfig config;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  HapTransport *transport;
+  GMutex lock;
+  GCond cond;
+  guint16 port;
+  gboolean ready;
+  gint processed; /* requests the test handler saw (atomic) */
+  gint closed;    /* connections closed (atomic) */
+  GString *seen;  /* "METHOD path body\n" per request, under `lock` */
+} Server;
+
+static const guint8 key_a2c[32] = { 0x01, 0x02, 0x03 };
+static const guint8 key_c2a[32] = { 0x0a, 0x0b, 0x0c };
+
+static void
+handler_request (HapConnection *connection, const HapHttpRequest *request,
+    HapConnectionResponse *response, gpointer user_data)
+{
+  Server *server = user_data;
+  gsize len;
+  const guint8 *body = g_bytes_get_data (request->body, &len);
+
+  g_atomic_int_inc (&server->processed);
+  g_mutex_lock (&server->lock);
+  g_string_append_printf (server->seen, "%s %s ", request->method, request->target);
+  g_string_append_len (server->seen, (const gchar *) body, len);
+  g_string_append_c (server->seen, '\n');
+  g_mutex_unlock (&server->lock);
+
+  if (g_str_equal (request->path, "/pair-verify")) {
+    guint8 secret[32] = { 0x55 };
+    if (len != 5 || memcmp (body, "start", 5) != 0) {
+      response->status = 400;
+      return;
+    }
+    hap_connection_start_session (connection, key_a2c, key_c2a, "controller-A", secret);
+    response->status = 200;
+    response->content_type = "application/pairing+tlv8";
+    response->body = g_bytes_new_static ("\x06\x01\x04", 3);
+  } else if (g_str_equal (request->path, "/big")) {
+    gsize n = request->query != NULL ? g_ascii_strtoull (request->query, NULL, 10) : 0;
+    response->status = 200;
+    response->content_type = "application/octet-stream";
+    response->body = g_bytes_new_take (g_malloc0 (n), n);
+  } else if (g_str_equal (request->path, "/event")) {
+    /* An event queued while handling a request goes out after its response. */
+    hap_connection_send_event (connection, (const guint8 *) "{\"characteristics\":[]}", 22);
+    response->status = 204;
+  } else if (g_str_equal (request->path, "/bye")) {
+    response->status = 204;
+    response->close = TRUE;
+  } else if (g_str_has_prefix (request->path, "/echo")
+             || g_str_equal (request->path, "/pair-setup")) {
+    response->status = 200;
+    response->content_type = "text/plain";
+    response->body = g_bytes_new (body, len);
+  } else {
+    response->status = 404;
+  }
+}
+
+static void
+handler_closed (HapConnection *connection, gpointer user_data)
+{
+  Server *server = user_data;
+
+  g_atomic_int_inc (&server->closed);
+}
+
+static const HapConnectionHandler test_handler = { handler_request, handler_closed };
+
+static gpointer
+server_thread (gpointer data)
+{
+  Server *server = data;
+  g_autoptr (GError) error = NULL;
+
+  g_main_context_push_thread_default (server->context);
+  server->transport = hap_transport_new (&server->config, server->context, &test_handler, server);
+  g_assert_true (hap_transport_start (server->transport, &error));
+  g_assert_no_error (error);
+  g_mutex_lock (&server->lock);
+  server->port = hap_transport_get_port (server->transport);
+  server->ready = TRUE;
+  g_cond_signal (&server->cond);
+  g_mutex_unlock (&server->lock);
+  g_main_loop_run (server->loop);
+  hap_transport_free (server->transport);
+  server->transport = NULL;
+  g_main_context_pop_thread_default (server->context);
+  return NULL;
+}
+
+static void
+server_config_init (HapTransportConfig *config)
+{
+  hap_transport_config_init (config);
+  config->bind_address = "127.0.0.1";
+  config->connection.http_limits.max_body = 65536;
+}
+
+static Server *
+server_start (const HapTransportConfig *config)
+{
+  Server *server = g_new0 (Server, 1);
+
+  server->config = *config;
+  g_mutex_init (&server->lock);
+  g_cond_init (&server->cond);
+  server->seen = g_string_new (NULL);
+  server->context = g_main_context_new ();
+  server->loop = g_main_loop_new (server->context, FALSE);
+  server->thread = g_thread_new ("hap-server", server_thread, server);
+  g_mutex_lock (&server->lock);
+  while (!server->ready)
+    g_cond_wait (&server->cond, &server->lock);
+  g_mutex_unlock (&server->lock);
+  g_assert_cmpuint (server->port, >, 0);
+  return server;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+server_stop (Server *server)
+{
+  g_main_context_invoke (server->context, quit_loop, server->loop);
+  g_thread_join (server->thread);
+  g_main_loop_unref (server->loop);
+  g_main_context_unref (server->context);
+  g_string_free (server->seen, TRUE);
+  g_mutex_clear (&server->lock);
+  g_cond_clear (&server->cond);
+  g_free (server);
+}
+
+static gchar *
+server_take_seen (Server *server)
+{
+  gchar *s;
+
+  g_mutex_lock (&server->lock);
+  s = g_strdup (server->seen->str);
+  g_string_truncate (server->seen, 0);
+  g_mutex_unlock (&server->lock);
+  return s;
+}
+
+/* Waits up to 5 s for `*counter` to reach `value`. */
+static void
+wait_counter (gint *counter, gint value)
+{
+  gint64 end = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (counter) < value && g_get_monotonic_time () < end)
+    g_usleep (2000);
+  g_assert_cmpint (g_atomic_int_get (counter), >=, value);
+}
+
+/* ---- clients ---- */
+
+typedef struct {
+  GSocket *socket;
+  HapSessionCrypto *crypto;
+  HapHttpParser *parser;
+  GByteArray *plain; /* received plaintext not parsed yet */
+} Client;
+
+static Client *
+client_connect_to (const char *host, guint16 port)
+{
+  Client *client = g_new0 (Client, 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInetAddress) address = g_inet_address_new_from_string (host);
+  g_autoptr (GSocketAddress) sockaddr = g_inet_socket_address_new (address, port);
+
+  client->socket = g_socket_new (
+      g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (client->socket, TIMEOUT_S);
+  g_assert_true (g_socket_connect (client->socket, sockaddr, NULL, &error));
+  g_assert_no_error (error);
+  client->parser = hap_http_parser_new_response (NULL);
+  client->plain = g_byte_array_new ();
+  return client;
+}
+
+static Client *
+client_connect (Server *server)
+{
+  return client_connect_to ("127.0.0.1", server->port);
+}
+
+static void
+client_free (Client *client)
+{
+  g_socket_close (client->socket, NULL);
+  g_object_unref (client->socket);
+  hap_session_crypto_free (client->crypto);
+  hap_http_parser_free (client->parser);
+  g_byte_array_unref (client->plain);
+  g_free (client);
+}
+
+static void
+client_send_raw (Client *client, const void *data, gsize len)
+{
+  g_autoptr (GError) error = NULL;
+  gsize off = 0;
+
+  while (off < len) {
+    gssize n = g_socket_send (client->socket, (const gchar *) data + off, len - off, NULL, &error);
+    g_assert_no_error (error);
+    off += (gsize) n;
+  }
+}
+
+/* Sends `data` as it travels on this connection (in frames after verification). */
+static void
+client_send (Client *client, const void *data, gsize len)
+{
+  g_autoptr (GByteArray) frames = g_byte_array_new ();
+
+  if (client->crypto == NULL) {
+    client_send_raw (client, data, len);
+    return;
+  }
+  g_assert_true (hap_session_crypto_encrypt_append (client->crypto, data, len, frames));
+  client_send_raw (client, frames->data, frames->len);
+}
+
+static void
+client_send_str (Client *client, const char *text)
+{
+  client_send (client, text, strlen (text));
+}
+
+/* Receives once (blocking up to the timeout); returns the byte count, 0 on EOF, -1 on error. */
+static gssize
+client_receive (Client *client)
+{
+  guint8 buf[8192];
+  g_autoptr (GError) error = NULL;
+  gssize n = g_socket_receive (client->socket, (gchar *) buf, sizeof buf, NULL, &error);
+
+  if (n <= 0)
+    return n < 0 ? -1 : 0;
+  if (client->crypto != NULL) {
+    HapParseResult r
+        = hap_session_crypto_decrypt_append (client->crypto, buf, (gsize) n, client->plain, NULL);
+    g_assert_cmpint (r, !=, HAP_PARSE_INVALID);
+  } else {
+    g_byte_array_append (client->plain, buf, (guint) n);
+  }
+  return n;
+}
+
+/* The next response or event, or NULL when the connection ends first. */
+static HapHttpResponse *
+client_read_response (Client *client)
+{
+  for (;;) {
+    HapHttpResponse *response = NULL;
+    gsize consumed = 0;
+    g_autoptr (GError) error = NULL;
+    HapParseResult r = hap_http_parser_feed_response (
+        client->parser, client->plain->data, client->plain->len, &consumed, &response, &error);
+
+    g_assert_no_error (error);
+    g_byte_array_remove_range (client->plain, 0, (guint) consumed);
+    if (r == HAP_PARSE_OK)
+      return response;
+    if (client_receive (client) <= 0)
+      return NULL;
+  }
+}
+
+/* Asserts that the server closes the connection (EOF or reset) within the timeout, and that
+ * nothing but `allowed` responses came before. Returns the responses received. */
+static guint
+client_expect_closed (Client *client)
+{
+  guint n = 0;
+  HapHttpResponse *response;
+
+  while ((response = client_read_response (client)) != NULL) {
+    hap_http_response_free (response);
+    n++;
+  }
+  g_assert_cmpuint (client->plain->len, ==, 0);
+  return n;
+}
+
+static void
+assert_response (HapHttpResponse *response, guint status, const char *body)
+{
+  g_assert_nonnull (response);
+  g_assert_false (response->is_event);
+  g_assert_cmpuint (response->status, ==, status);
+  if (body != NULL) {
+    gsize len;
+    const char *data = g_bytes_get_data (response->body, &len);
+    g_assert_cmpmem (data, len, body, strlen (body));
+  }
+}
+
+static void
+expect_response (Client *client, guint status, const char *body)
+{
+  g_autoptr (HapHttpResponse) response = client_read_response (client);
+
+  assert_response (response, status, body);
+}
+
+/* POST /pair-verify of the test handler, then frames in both directions. */
+static void
+client_verify (Client *client)
+{
+  client_send_str (
+      client, "POST /pair-verify HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nstart");
+  expect_response (client, 200, "\x06\x01\x04");
+  g_assert_cmpuint (client->plain->len, ==, 0);
+  client->crypto = hap_session_crypto_new (key_c2a, key_a2c);
+}
+
+/* A well-behaved client: plaintext, verification, one encrypted request. */
+static void
+assert_still_serving (Server *server)
+{
+  Client *client = client_connect (server);
+
+  client_verify (client);
+  client_send_str (client, "GET /echo?still HTTP/1.1\r\nHost: x\r\n\r\n");
+  expect_response (client, 200, "");
+  client_free (client);
+}
+
+#define GET_ECHO(tag) "GET /echo?" tag " HTTP/1.1\r\nHost: x\r\n\r\n"
+#define PUT_ECHO(len, body) "PUT /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " #len "\r\n\r\n" body
+
+/* ---- tests ---- */
+
+static void
+test_plaintext_gate (void)
+{
+  HapTransportConfig config;
+  Server *server;
+  Client *client;
+  g_autofree gchar *seen = NULL;
+
+  server_config_init (&config);
+  server = server_start (&config);
+  client = client_connect (server);
+  /* Before verification everything but POST /pair-setup and /pair-verify is refused with 470
+   * by the transport itself, and the connection stays usable. */
+  client_send_str (client, GET_ECHO ("a"));
+  expect_response (client, 470, "{\"status\":-70401}");
+  client_send_str (client, "GET /pair-setup HTTP/1.1\r\nHost: x\r\n\r\n");
+  expect_response (client, 470, "{\"status\":-70401}");
+  client_send_str (client, "PUT /characteristics HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}");
+  expect_response (client, 470, "{\"status\":-70401}");
+  client_send_str (client, "POST /pair-setup HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+  expect_response (client, 200, "abc");
+  seen = server_take_seen (server);
+  g_assert_cmpstr (seen, ==, "POST /pair-setup abc\n");
+  client_free (client);
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+static void
+test_session_and_pipelining (void)
+{
+  HapTransportConfig config;
+  Server *server;
+  Client *client;
+  HapHttpResponse *event;
+  g_autofree gchar *seen = NULL;
+
+  server_config_init (&config);
+  server = server_start (&config);
+  client = client_connect (server);
+  client_verify (client);
+  /* Three pipelined requests in one write, answered in order. */
+  client_send_str (client, GET_ECHO ("1") PUT_ECHO (3, "two") GET_ECHO ("3"));
+  expect_response (client, 200, "");
+  expect_response (client, 200, "two");
+  expect_response (client, 200, "");
+  /* A request split over many frames and writes. */
+  {
+    const char *req = PUT_ECHO (10, "split body");
+    gsize i;
+    for (i = 0; req[i] != '\0'; i++)
+      client_send (client, req + i, 1);
+    expect_response (client, 200, "split body");
+  }
+  /* A response larger than one frame. */
+  client_send_str (client, "GET /big?5000 HTTP/1.1\r\n\r\n");
+  {
+    g_autoptr (HapHttpResponse) response = client_read_response (client);
+    assert_response (response, 200, NULL);
+    g_assert_cmpuint (g_bytes_get_size (response->body), ==, 5000);
+  }
+  /* An event queued while handling a request follows its response. */
+  client_send_str (client, "GET /event HTTP/1.1\r\n\r\n");
+  expect_response (client, 204, NULL);
+  event = client_read_response (client);
+  g_assert_nonnull (event);
+  g_assert_true (event->is_event);
+  g_assert_cmpuint (event->status, ==, 200);
+  hap_http_response_free (event);
+  seen = server_take_seen (server);
+  g_assert_cmpstr (seen, ==,
+      "POST /pair-verify start\nGET /echo?1 \nPUT /echo two\nGET /echo?3 \nPUT /echo split "
+      "body\nGET /big?5000 \nGET /event \n");
+  /* After verification plaintext is not accepted: it is not a valid frame. */
+  client_send_raw (client, GET_ECHO ("plain"), strlen (GET_ECHO ("plain")));
+  client_expect_closed (client);
+  client_free (client);
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+static void
+test_tampered_frame (void)
+{
+  HapTransportConfig config;
+  Server *server;
+  guint variant;
+
+  server_config_init (&config);
+  server = server_start (&config);
+  for (variant = 0; variant < 4; variant++) {
+    Client *client = client_connect (server);
+    g_autoptr (GByteArray) frames = g_byte_array_new ();
+    const char *req = PUT_ECHO (8, "secret-1");
+    gsize half = strlen (req) / 2;
+    g_autofree gchar *seen = NULL;
+    gint processed;
+
+    client_verify (client);
+    server_take_seen (server);
+    processed = g_atomic_int_get (&server->processed);
+    if (variant == 0) {
+      /* A whole request in one frame with one ciphertext bit flipped. */
+      hap_session_crypto_encrypt_append (
+          client->crypto, (const guint8 *) req, strlen (req), frames);
+      frames->data[5] ^= 0x01;
+    } else if (variant == 1) {
+      /* The first half authenticates, the second (tag flipped) completes the request. */
+      hap_session_crypto_encrypt_append (client->crypto, (const guint8 *) req, half, frames);
+      hap_session_crypto_encrypt_append (
+          client->crypto, (const guint8 *) req + half, strlen (req) - half, frames);
+      frames->data[frames->len - 1] ^= 0x80;
+    } else if (variant == 2) {
+      /* A length field over 1024. */
+      g_byte_array_append (frames, (const guint8 *) "\x01\x04", 2);
+      g_byte_array_set_size (frames, 2 + 1025 + 16);
+    } else {
+      /* A frame replayed: the counter does not match any more. */
+      hap_session_crypto_encrypt_append (
+          client->crypto, (const guint8 *) req, strlen (req), frames);
+      g_byte_array_append (frames, frames->data, frames->len);
+    }
+    client_send_raw (client, frames->data, frames->len);
+    g_assert_cmpuint (client_expect_closed (client), ==, variant == 3 ? 1 : 0);
+    seen = server_take_seen (server);
+    g_assert_cmpstr (seen, ==, variant == 3 ? "PUT /echo secret-1\n" : "");
+    g_assert_cmpint (g_atomic_int_get (&server->processed), ==, processed + (variant == 3));
+    client_free (client);
+  }
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+typedef struct {
+  const char *name;
+  const char *head; /* sent first */
+  gsize filler;     /* then this many 'a' bytes */
+  const char *tail; /* then this */
+  guint status;
+  gboolean verified; /* over a session */
+} BadRequest;
+
+static void
+test_bad_requests (void)
+{
+  static const BadRequest table[] = {
+    { "garbage", "\x16\x03\x01\x02\x05\x01\x07\x01\xfc\x03\x03\r\n", 0, "", 400, FALSE },
+    { "garbage-verified", "\x01\xff\x01 nonsense\r\n\r\n", 0, "", 400, TRUE },
+    { "bare-cr", "GET / HTTP/1.1\rHost: x\r\n\r\n", 0, "", 400, FALSE },
+    { "http10", "GET / HTTP/1.0\r\n\r\n", 0, "", 505, FALSE },
+    { "long-target", "GET /", 5000, " HTTP/1.1\r\n\r\n", 414, FALSE },
+    { "large-headers", "GET / HTTP/1.1\r\nX: ", 9000, "\r\n\r\n", 431, FALSE },
+    { "large-headers-verified", "GET / HTTP/1.1\r\nX: ", 9000, "\r\n\r\n", 431, TRUE },
+    { "large-body", "POST /pair-setup HTTP/1.1\r\nContent-Length: 70000\r\n\r\n", 100, "", 413,
+        FALSE },
+    { "large-body-verified", "PUT /echo HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n", 100, "", 413,
+        TRUE },
+    { "chunked", "POST /pair-setup HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 0, "", 411,
+        FALSE },
+    { "bad-length", "POST /pair-setup HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 0, "", 400, FALSE },
+  };
+  HapTransportConfig config;
+  Server *server;
+  guint i;
+
+  server_config_init (&config);
+  server = server_start (&config);
+  for (i = 0; i < G_N_ELEMENTS (table); i++) {
+    const BadRequest *t = &table[i];
+    Client *client = client_connect (server);
+    g_autoptr (GString) msg = g_string_new (t->head);
+    g_autoptr (HapHttpResponse) response = NULL;
+    g_autofree gchar *seen = NULL;
+
+    g_test_message ("%s", t->name);
+    if (t->verified)
+      client_verify (client);
+    server_take_seen (server);
+    while (msg->len < strlen (t->head) + t->filler)
+      g_string_append_c (msg, 'a');
+    g_string_append (msg, t->tail);
+    client_send (client, msg->str, msg->len);
+    response = client_read_response (client);
+    assert_response (response, t->status, NULL);
+    g_assert_cmpuint (client_expect_closed (client), ==, 0);
+    seen = server_take_seen (server);
+    g_assert_cmpstr (seen, ==, "");
+    client_free (client);
+  }
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+static void
+test_abrupt_disconnects (void)
+{
+  static const char *const partial[] = {
+    "GET /echo HTT",
+    "PUT /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",
+    "POST /pair-setup HTTP/1.1\r\nContent-Len",
+  };
+  HapTransportConfig config;
+  Server *server;
+  guint i;
+
+  server_config_init (&config);
+  server = server_start (&config);
+  for (i = 0; i < G_N_ELEMENTS (partial) * 3; i++) {
+    Client *client = client_connect (server);
+    gint closed = g_atomic_int_get (&server->closed);
+
+    if (i >= G_N_ELEMENTS (partial))
+      client_verify (client);
+    if (i >= 2 * G_N_ELEMENTS (partial)) {
+      /* Half a frame. */
+      g_autoptr (GByteArray) frames = g_byte_array_new ();
+      hap_session_crypto_encrypt_append (
+          client->crypto, (const guint8 *) partial[i % 3], strlen (partial[i % 3]), frames);
+      client_send_raw (client, frames->data, frames->len / 2);
+    } else {
+      client_send_str (client, partial[i % 3]);
+    }
+    if (i % 2 == 0) {
+      /* A reset instead of a FIN. */
+      struct linger lg = { 1, 0 };
+      setsockopt (g_socket_get_fd (client->socket), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    client_free (client);
+    wait_counter (&server->closed, closed + 1);
+  }
+  g_assert_cmpstr (server_take_seen (server), ==,
+      "POST /pair-verify start\nPOST /pair-verify start\nPOST /pair-verify start\n"
+      "POST /pair-verify start\nPOST /pair-verify start\nPOST /pair-verify start\n");
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+static void
+test_max_connections (void)
+{
+  HapTransportConfig config;
+  Server *server;
+  Client *clients[16];
+  Client *extra;
+  guint i;
+
+  server_config_init (&config);
+  server = server_start (&config);
+  for (i = 0; i < 16; i++) {
+    clients[i] = client_connect (server);
+    client_send_str (clients[i], "POST /pair-setup HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
+    expect_response (clients[i], 200, "x");
+  }
+  /* The 17th is accepted and closed at once, without a byte. */
+  extra = client_connect (server);
+  g_assert_cmpuint (client_expect_closed (extra), ==, 0);
+  client_free (extra);
+  /* The 16 are still served. */
+  for (i = 0; i < 16; i++) {
+    client_send_str (clients[i], "POST /pair-setup HTTP/1.1\r\nContent-Length: 1\r\n\r\ny");
+    expect_response (clients[i], 200, "y");
+  }
+  /* One leaves: there is room again. */
+  client_free (clients[0]);
+  wait_counter (&server->closed, 1);
+  clients[0] = client_connect (server);
+  client_verify (clients[0]);
+  for (i = 0; i < 16; i++)
+    client_free (clients[i]);
+  wait_counter (&server->closed, 17);
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+static void
+test_idle_timeout (void)
+{
+  HapTransportConfig config;
+  Server *server;
+  Client *idle;
+  Client *busy;
+  gint64 start;
+  guint i;
+
+  server_config_init (&config);
+  config.connection.idle_timeout_ms = 300;
+  server = server_start (&config);
+  idle = client_connect (server);
+  busy = client_connect (server);
+  client_verify (busy);
+  start = g_get_monotonic_time ();
+  /* The busy client talks every 100 ms for 900 ms and stays connected. */
+  for (i = 0; i < 9; i++) {
+    g_usleep (100 * 1000);
+    client_send_str (busy, GET_ECHO ("busy"));
+    expect_response (busy, 200, "");
+  }
+  g_assert_cmpuint (client_expect_closed (idle), ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  client_free (idle);
+  /* Then it falls silent and is closed too. */
+  g_assert_cmpuint (client_expect_closed (busy), ==, 0);
+  client_free (busy);
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+static void
+test_slow_reader (void)
+{
+  HapTransportConfig config;
+  Server *server;
+  Client *stuck;
+  Client *good;
+  gint closed;
+  gint rcvbuf = 4096;
+  guint i;
+
+  server_config_init (&config);
+  config.connection.max_output_queue = 256 * 1024;
+  server = server_start (&config);
+  stuck = client_connect (server);
+  setsockopt (g_socket_get_fd (stuck->socket), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  client_verify (stuck);
+  good = client_connect (server);
+  client_verify (good);
+  closed = g_atomic_int_get (&server->closed);
+  /* The stuck client asks for 100 x 60000 bytes and reads none of them. */
+  for (i = 0; i < 100; i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GByteArray) frames = g_byte_array_new ();
+    const char *req = "GET /big?60000 HTTP/1.1\r\n\r\n";
+    hap_session_crypto_encrypt_append (stuck->crypto, (const guint8 *) req, strlen (req), frames);
+    if (g_socket_send (stuck->socket, (const gchar *) frames->data, frames->len, NULL, &error) < 0)
+      break; /* already dropped */
+    /* Meanwhile the other client is served at once. */
+    client_send_str (good, GET_ECHO ("good"));
+    expect_response (good, 200, "");
+  }
+  /* The stuck client was dropped when its queue passed the bound. */
+  wait_counter (&server->closed, closed + 1);
+  g_assert_cmpint (g_atomic_int_get (&server->closed), ==, closed + 1);
+  client_send_str (good, GET_ECHO ("after"));
+  expect_response (good, 200, "");
+  client_free (stuck);
+  client_free (good);
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+static void
+test_close_after_response (void)
+{
+  HapTransportConfig config;
+  Server *server;
+  Client *client;
+
+  server_config_init (&config);
+  server = server_start (&config);
+  client = client_connect (server);
+  client_verify (client);
+  /* The response before the close arrives whole; the pipelined request after it is not
+   * handled. */
+  client_send_str (client, "GET /bye HTTP/1.1\r\n\r\n" GET_ECHO ("late"));
+  expect_response (client, 204, NULL);
+  g_assert_cmpuint (client_expect_closed (client), ==, 0);
+  client_free (client);
+  g_assert_cmpstr (server_take_seen (server), ==, "POST /pair-verify start\nGET /bye \n");
+  assert_still_serving (server);
+  server_stop (server);
+}
+
+static void
+test_ipv6_and_any (void)
+{
+  HapTransportConfig config;
+  Server *server;
+  Client *client;
+
+  /* ::1 explicitly (skipped when the machine has no IPv6 loopback). */
+  {
+    g_autoptr (GSocket) probe
+        = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr (GInetAddress) lo6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+    g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (lo6, 0);
+    if (probe == NULL || !g_socket_bind (probe, sa, TRUE, NULL)) {
+      g_test_skip ("no IPv6 loopback");
+      return;
+    }
+  }
+  server_config_init (&config);
+  config.bind_address = "::1";
+  server = server_start (&config);
+  client = client_connect_to ("::1", server->port);
+  client_verify (client);
+  client_free (client);
+  server_stop (server);
+
+  /* Every address: reachable over 127.0.0.1 and ::1 on the same port. Only loopback clients
+   * connect; the listening socket is closed at the end of the test. */
+  server_config_init (&config);
+  config.bind_address = NULL;
+  server = server_start (&config);
+  client = client_connect_to ("127.0.0.1", server->port);
+  client_verify (client);
+  client_free (client);
+  client = client_connect_to ("::1", server->port);
+  client_verify (client);
+  client_free (client);
+  server_stop (server);
+}
+
+static void
+test_bad_bind_address (void)
+{
+  HapTransportConfig config;
+  g_autoptr (HapTransport) transport = NULL;
+  g_autoptr (HapTransport) second = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainContext) context = g_main_context_new ();
+
+  server_config_init (&config);
+  config.bind_address = "not-an-address";
+  transport = hap_transport_new (&config, context, &test_handler, NULL);
+  g_assert_false (hap_transport_start (transport, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (hap_transport_get_port (transport), ==, 0);
+  g_clear_pointer (&transport, hap_transport_free);
+  g_clear_error (&error);
+
+  /* A port in use. */
+  config.bind_address = "127.0.0.1";
+  transport = hap_transport_new (&config, context, &test_handler, NULL);
+  g_assert_true (hap_transport_start (transport, &error));
+  config.port = hap_transport_get_port (transport);
+  second = hap_transport_new (&config, context, &test_handler, NULL);
+  g_assert_false (hap_transport_start (second, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/transport/plaintext-gate", test_plaintext_gate);
+  g_test_add_func ("/transport/session-and-pipelining", test_session_and_pipelining);
+  g_test_add_func ("/transport/tampered-frame", test_tampered_frame);
+  g_test_add_func ("/transport/bad-requests", test_bad_requests);
+  g_test_add_func ("/transport/abrupt-disconnects", test_abrupt_disconnects);
+  g_test_add_func ("/transport/max-connections", test_max_connections);
+  g_test_add_func ("/transport/idle-timeout", test_idle_timeout);
+  g_test_add_func ("/transport/slow-reader", test_slow_reader);
+  g_test_add_func ("/transport/close-after-response", test_close_after_response);
+  g_test_add_func ("/transport/ipv6-and-any", test_ipv6_and_any);
+  g_test_add_func ("/transport/bad-bind-address", test_bad_bind_address);
+  return g_test_run ();
+}
