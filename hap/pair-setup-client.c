@@ -1,0 +1,287 @@
+/* libhap: pair-setup, controller side. See hap/pair-setup-client.h. */
+#include "hap/pair-setup-client.h"
+
+#include <string.h>
+#include <sodium.h>
+
+#include "hap/pairing-tlv.h"
+#include "hap/parse.h"
+#include "hap/srp.h"
+#include "hap/tlv8.h"
+
+struct _HapPairSetupClient {
+  gchar *setup_code;
+  gsize setup_code_len;
+  guint8 method;
+  guint32 flags;
+  guint8 expected_state; /* 2, 4, 6; 0 when done or failed */
+  gboolean done;
+  gboolean corrupt_signature;
+  HapSrpClient *srp;
+  guint8 session_key[HAP_SRP_SHA512_LEN];
+  guint8 encrypt_key[HAP_PAIRING_KEY_LEN];
+  HapControllerPairing pairing;
+};
+
+void
+hap_controller_pairing_clear (HapControllerPairing *pairing)
+{
+  g_return_if_fail (pairing != NULL);
+
+  sodium_memzero (pairing, sizeof (*pairing));
+}
+
+HapPairSetupClient *
+hap_pair_setup_client_new (const char *setup_code, const char *controller_id, const guint8 *ltsk)
+{
+  HapPairSetupClient *client;
+
+  g_return_val_if_fail (setup_code != NULL && controller_id != NULL, NULL);
+  g_return_val_if_fail (hap_pairing_id_is_valid ((const guint8 *) controller_id,
+                            strlen (controller_id), HAP_PAIRING_ID_MAX),
+      NULL);
+  g_return_val_if_fail (sodium_init () >= 0, NULL);
+
+  client = g_new0 (HapPairSetupClient, 1);
+  client->setup_code = g_strdup (setup_code);
+  client->setup_code_len = strlen (setup_code);
+  g_strlcpy (client->pairing.controller_id, controller_id, sizeof (client->pairing.controller_id));
+  if (ltsk != NULL) {
+    memcpy (client->pairing.controller_ltsk, ltsk, 64);
+    crypto_sign_ed25519_sk_to_pk (client->pairing.controller_ltpk, ltsk);
+  } else {
+    crypto_sign_keypair (client->pairing.controller_ltpk, client->pairing.controller_ltsk);
+  }
+  client->method = HAP_PAIRING_METHOD_PAIR_SETUP;
+  return client;
+}
+
+void
+hap_pair_setup_client_free (HapPairSetupClient *client)
+{
+  if (client == NULL)
+    return;
+  g_clear_pointer (&client->srp, hap_srp_client_free);
+  sodium_memzero (client->setup_code, client->setup_code_len);
+  g_free (client->setup_code);
+  sodium_memzero (client, sizeof (*client));
+  g_free (client);
+}
+
+void
+hap_pair_setup_client_set_method (HapPairSetupClient *client, guint8 method, guint32 flags)
+{
+  g_return_if_fail (client != NULL);
+
+  client->method = method;
+  client->flags = flags;
+}
+
+void
+hap_pair_setup_client_set_corrupt_signature (HapPairSetupClient *client, gboolean corrupt)
+{
+  g_return_if_fail (client != NULL);
+
+  client->corrupt_signature = corrupt;
+}
+
+GBytes *
+hap_pair_setup_client_start (HapPairSetupClient *client)
+{
+  HapTlv8Writer w;
+
+  g_return_val_if_fail (client != NULL, NULL);
+  g_return_val_if_fail (client->srp == NULL && !client->done, NULL);
+
+  client->srp = hap_srp_client_new (HAP_SRP_GROUP_3072, HAP_SRP_HASH_SHA512, HAP_SRP_USERNAME,
+      (const guint8 *) client->setup_code, client->setup_code_len, NULL, 0);
+  g_return_val_if_fail (client->srp != NULL, NULL);
+  client->expected_state = 2;
+
+  hap_tlv8_writer_init (&w);
+  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_STATE, 1);
+  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_METHOD, client->method);
+  if (client->flags != 0)
+    hap_tlv8_add_uint (&w, HAP_PAIRING_TLV_FLAGS, client->flags);
+  return hap_tlv8_writer_take_bytes (&w);
+}
+
+static HapPairClientStatus
+fail (HapPairSetupClient *client, GError **error, gint code, const char *message)
+{
+  if (message != NULL)
+    g_set_error_literal (error, HAP_CODEC_ERROR, code, message);
+  g_clear_pointer (&client->srp, hap_srp_client_free);
+  sodium_memzero (client->session_key, sizeof (client->session_key));
+  sodium_memzero (client->encrypt_key, sizeof (client->encrypt_key));
+  client->expected_state = 0;
+  return HAP_PAIR_CLIENT_FAILED;
+}
+
+static HapPairClientStatus
+handle_m2 (HapPairSetupClient *client, const HapTlv8 *tlv, GBytes **request, GError **error)
+{
+  const HapTlv8Item *salt = hap_tlv8_find (tlv, HAP_PAIRING_TLV_SALT);
+  const HapTlv8Item *b_pub = hap_tlv8_find (tlv, HAP_PAIRING_TLV_PUBLIC_KEY);
+  const guint8 *value;
+  gsize len;
+  HapTlv8Writer w;
+
+  if (salt == NULL || b_pub == NULL)
+    return fail (client, error, HAP_CODEC_ERROR_MISSING, "M2 without salt or public key");
+  if (!hap_srp_client_set_server_public_key (
+          client->srp, salt->value, salt->len, b_pub->value, b_pub->len, error))
+    return fail (client, error, 0, NULL);
+
+  hap_tlv8_writer_init (&w);
+  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_STATE, 3);
+  value = hap_srp_client_get_public_key (client->srp, &len);
+  hap_tlv8_add (&w, HAP_PAIRING_TLV_PUBLIC_KEY, value, len);
+  value = hap_srp_client_get_proof (client->srp, &len);
+  hap_tlv8_add (&w, HAP_PAIRING_TLV_PROOF, value, len);
+  *request = hap_tlv8_writer_take_bytes (&w);
+  client->expected_state = 4;
+  return HAP_PAIR_CLIENT_CONTINUE;
+}
+
+static void
+sign_info (const guint8 *session_key, const char *salt, const char *info, const guint8 *id,
+    gsize id_len, const guint8 *ltpk, GByteArray *out)
+{
+  guint8 x[HAP_PAIRING_KEY_LEN];
+
+  hap_pairing_derive_key (session_key, HAP_SRP_SHA512_LEN, salt, info, x);
+  g_byte_array_append (out, x, sizeof (x));
+  g_byte_array_append (out, id, id_len);
+  g_byte_array_append (out, ltpk, HAP_PAIRING_LTPK_LEN);
+  sodium_memzero (x, sizeof (x));
+}
+
+static HapPairClientStatus
+handle_m4 (HapPairSetupClient *client, const HapTlv8 *tlv, GBytes **request, GError **error)
+{
+  const HapTlv8Item *proof = hap_tlv8_find (tlv, HAP_PAIRING_TLV_PROOF);
+  HapControllerPairing *p = &client->pairing;
+  guint8 signature[HAP_PAIRING_SIGNATURE_LEN];
+  g_autoptr (GByteArray) info = g_byte_array_new ();
+  g_autoptr (GBytes) encrypted = NULL;
+  const guint8 *value, *plain;
+  gsize len, plain_len;
+  HapTlv8Writer sub, w;
+
+  if (proof == NULL)
+    return fail (client, error, HAP_CODEC_ERROR_MISSING, "M4 without proof");
+  if (!hap_srp_client_verify_server_proof (client->srp, proof->value, proof->len, error))
+    return fail (client, error, 0, NULL);
+  value = hap_srp_client_get_session_key (client->srp, &len);
+  g_assert (len == sizeof (client->session_key));
+  memcpy (client->session_key, value, len);
+  hap_pairing_derive_key (client->session_key, sizeof (client->session_key),
+      "Pair-Setup-Encrypt-Salt", "Pair-Setup-Encrypt-Info", client->encrypt_key);
+
+  sign_info (client->session_key, "Pair-Setup-Controller-Sign-Salt",
+      "Pair-Setup-Controller-Sign-Info", (const guint8 *) p->controller_id,
+      strlen (p->controller_id), p->controller_ltpk, info);
+  crypto_sign_detached (signature, NULL, info->data, info->len, p->controller_ltsk);
+  sodium_memzero (info->data, info->len);
+  if (client->corrupt_signature)
+    signature[0] ^= 0x01;
+
+  hap_tlv8_writer_init (&sub);
+  hap_tlv8_add_string (&sub, HAP_PAIRING_TLV_IDENTIFIER, p->controller_id);
+  hap_tlv8_add (&sub, HAP_PAIRING_TLV_PUBLIC_KEY, p->controller_ltpk, HAP_PAIRING_LTPK_LEN);
+  hap_tlv8_add (&sub, HAP_PAIRING_TLV_SIGNATURE, signature, sizeof (signature));
+  plain = hap_tlv8_writer_data (&sub, &plain_len);
+  encrypted = hap_pairing_encrypt (client->encrypt_key, "PS-Msg05", plain, plain_len);
+  hap_tlv8_writer_clear (&sub);
+
+  hap_tlv8_writer_init (&w);
+  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_STATE, 5);
+  hap_tlv8_add (&w, HAP_PAIRING_TLV_ENCRYPTED_DATA, g_bytes_get_data (encrypted, NULL),
+      g_bytes_get_size (encrypted));
+  *request = hap_tlv8_writer_take_bytes (&w);
+  client->expected_state = 6;
+  return HAP_PAIR_CLIENT_CONTINUE;
+}
+
+static HapPairClientStatus
+handle_m6 (HapPairSetupClient *client, const HapTlv8 *tlv, GError **error)
+{
+  const HapTlv8Item *encrypted = hap_tlv8_find (tlv, HAP_PAIRING_TLV_ENCRYPTED_DATA);
+  g_autoptr (HapTlv8) sub = NULL;
+  g_autoptr (GByteArray) info = g_byte_array_new ();
+  const HapTlv8Item *id, *ltpk, *signature;
+  guint8 *plain;
+  gsize plain_len;
+  gboolean verified;
+
+  if (encrypted == NULL)
+    return fail (client, error, HAP_CODEC_ERROR_MISSING, "M6 without encrypted data");
+  plain = hap_pairing_decrypt (
+      client->encrypt_key, "PS-Msg06", encrypted->value, encrypted->len, &plain_len);
+  if (plain == NULL)
+    return fail (client, error, HAP_CODEC_ERROR_AUTH, "M6 does not decrypt");
+  sub = hap_tlv8_parse (plain, plain_len, NULL);
+  hap_pairing_free_secret (plain, plain_len);
+  if (sub == NULL)
+    return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "M6 sub-TLV is malformed");
+  id = hap_tlv8_find (sub, HAP_PAIRING_TLV_IDENTIFIER);
+  ltpk = hap_tlv8_find (sub, HAP_PAIRING_TLV_PUBLIC_KEY);
+  signature = hap_tlv8_find (sub, HAP_PAIRING_TLV_SIGNATURE);
+  if (id == NULL || ltpk == NULL || signature == NULL
+      || !hap_pairing_id_is_valid (id->value, id->len, HAP_PAIRING_ID_MAX)
+      || ltpk->len != HAP_PAIRING_LTPK_LEN || signature->len != HAP_PAIRING_SIGNATURE_LEN)
+    return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "M6 sub-TLV lacks a valid field");
+  sign_info (client->session_key, "Pair-Setup-Accessory-Sign-Salt",
+      "Pair-Setup-Accessory-Sign-Info", id->value, id->len, ltpk->value, info);
+  verified
+      = crypto_sign_verify_detached (signature->value, info->data, info->len, ltpk->value) == 0;
+  sodium_memzero (info->data, info->len);
+  if (!verified)
+    return fail (client, error, HAP_CODEC_ERROR_AUTH, "M6 signature does not verify");
+
+  memcpy (client->pairing.accessory_id, id->value, id->len);
+  client->pairing.accessory_id[id->len] = '\0';
+  memcpy (client->pairing.accessory_ltpk, ltpk->value, HAP_PAIRING_LTPK_LEN);
+  fail (client, NULL, 0, NULL); /* wipes the exchange's secrets */
+  client->done = TRUE;
+  return HAP_PAIR_CLIENT_DONE;
+}
+
+HapPairClientStatus
+hap_pair_setup_client_handle (
+    HapPairSetupClient *client, const guint8 *body, gsize len, GBytes **request, GError **error)
+{
+  g_autoptr (HapTlv8) tlv = NULL;
+  guint8 state;
+
+  g_return_val_if_fail (client != NULL && request != NULL, HAP_PAIR_CLIENT_FAILED);
+  g_return_val_if_fail (body != NULL || len == 0, HAP_PAIR_CLIENT_FAILED);
+  g_return_val_if_fail (error == NULL || *error == NULL, HAP_PAIR_CLIENT_FAILED);
+  g_return_val_if_fail (client->expected_state != 0, HAP_PAIR_CLIENT_FAILED);
+
+  *request = NULL;
+  tlv = hap_tlv8_parse (body, len, error);
+  if (tlv == NULL)
+    return fail (client, error, 0, NULL);
+  if (hap_pairing_response_has_error (tlv, error))
+    return fail (client, error, 0, NULL);
+  if (!hap_tlv8_get_u8 (tlv, HAP_PAIRING_TLV_STATE, &state) || state != client->expected_state)
+    return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "unexpected state");
+  switch (state) {
+    case 2:
+      return handle_m2 (client, tlv, request, error);
+    case 4:
+      return handle_m4 (client, tlv, request, error);
+    default:
+      return handle_m6 (client, tlv, error);
+  }
+}
+
+const HapControllerPairing *
+hap_pair_setup_client_get_pairing (const HapPairSetupClient *client)
+{
+  g_return_val_if_fail (client != NULL, NULL);
+
+  return client->done ? &client->pairing : NULL;
+}

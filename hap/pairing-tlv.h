@@ -1,0 +1,99 @@
+/* libhap: what the pairing exchanges share (PROTOCOL.md section 1): TLV8 types, states,
+ * methods, flags and kTLVError codes of /pair-setup, /pair-verify and /pairings, and the small
+ * crypto steps every one of them repeats (HKDF-SHA512 with ASCII salt/info, ChaCha20-Poly1305
+ * IETF of a sub-TLV with an 8-byte ASCII nonce label such as "PS-Msg05" after 4 zero bytes).
+ *
+ * Pure: no I/O, no global state (libsodium is initialised on first use; sodium_init() is
+ * idempotent).
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "hap/tlv8.h"
+
+G_BEGIN_DECLS
+
+/* TLV8 types of the pairing bodies. */
+typedef enum {
+  HAP_PAIRING_TLV_METHOD = 0x00,
+  HAP_PAIRING_TLV_IDENTIFIER = 0x01,
+  HAP_PAIRING_TLV_SALT = 0x02,
+  HAP_PAIRING_TLV_PUBLIC_KEY = 0x03,
+  HAP_PAIRING_TLV_PROOF = 0x04,
+  HAP_PAIRING_TLV_ENCRYPTED_DATA = 0x05,
+  HAP_PAIRING_TLV_STATE = 0x06,
+  HAP_PAIRING_TLV_ERROR = 0x07,
+  HAP_PAIRING_TLV_RETRY_DELAY = 0x08,
+  HAP_PAIRING_TLV_CERTIFICATE = 0x09,
+  HAP_PAIRING_TLV_SIGNATURE = 0x0A,
+  HAP_PAIRING_TLV_PERMISSIONS = 0x0B,
+  HAP_PAIRING_TLV_FRAGMENT_DATA = 0x0C,
+  HAP_PAIRING_TLV_FRAGMENT_LAST = 0x0D,
+  HAP_PAIRING_TLV_FLAGS = 0x13,
+  HAP_PAIRING_TLV_SEPARATOR = 0xFF,
+} HapPairingTlvType;
+
+/* kTLVType_Method values. */
+typedef enum {
+  HAP_PAIRING_METHOD_PAIR_SETUP = 0,
+  HAP_PAIRING_METHOD_PAIR_SETUP_WITH_AUTH = 1,
+  HAP_PAIRING_METHOD_PAIR_VERIFY = 2,
+  HAP_PAIRING_METHOD_ADD_PAIRING = 3,
+  HAP_PAIRING_METHOD_REMOVE_PAIRING = 4,
+  HAP_PAIRING_METHOD_LIST_PAIRINGS = 5,
+} HapPairingMethod;
+
+/* kTLVType_Flags bits of pair-setup M1. */
+#define HAP_PAIRING_FLAG_TRANSIENT (1u << 4)
+#define HAP_PAIRING_FLAG_SPLIT (1u << 24)
+
+/* kTLVError_* values. They are also the GError codes in HAP_PAIRING_ERROR: the controller side
+ * reports an accessory's TLV error with them, and HapPairings reports refused changes. */
+#define HAP_PAIRING_ERROR (hap_pairing_error_quark ())
+GQuark hap_pairing_error_quark (void);
+typedef enum {
+  HAP_PAIRING_ERROR_UNKNOWN = 1,
+  HAP_PAIRING_ERROR_AUTHENTICATION = 2,
+  HAP_PAIRING_ERROR_BACKOFF = 3,
+  HAP_PAIRING_ERROR_MAX_PEERS = 4,
+  HAP_PAIRING_ERROR_MAX_TRIES = 5,
+  HAP_PAIRING_ERROR_UNAVAILABLE = 6,
+  HAP_PAIRING_ERROR_BUSY = 7,
+} HapPairingError;
+
+/* Ed25519 / X25519 sizes used by the pairing modules. */
+#define HAP_PAIRING_LTPK_LEN 32
+#define HAP_PAIRING_LTSK_LEN 64
+#define HAP_PAIRING_SIGNATURE_LEN 64
+#define HAP_PAIRING_CURVE_KEY_LEN 32
+#define HAP_PAIRING_KEY_LEN 32
+#define HAP_PAIRING_TAG_LEN 16
+
+/* The response body "State = state, Error = error". */
+GBytes *hap_pairing_error_response (guint8 state, HapPairingError error);
+
+/* out = HKDF-SHA512 (ikm, salt, info), 32 bytes; salt and info are ASCII strings. */
+void hap_pairing_derive_key (const guint8 *ikm, gsize ikm_len, const char *salt, const char *info,
+    guint8 out[HAP_PAIRING_KEY_LEN]);
+
+/* Controller side: when `response` carries kTLVType_Error, sets `error` (HAP_PAIRING_ERROR, code
+ * = the TLV error value) and returns TRUE. */
+gboolean hap_pairing_response_has_error (const HapTlv8 *response, GError **error);
+
+/* ChaCha20-Poly1305 IETF with nonce = 4 zero bytes || the 8 ASCII bytes of `label`, no
+ * additional data. encrypt returns ciphertext || 16-byte tag. */
+GBytes *hap_pairing_encrypt (
+    const guint8 key[HAP_PAIRING_KEY_LEN], const char *label, const guint8 *plaintext, gsize len);
+/* Returns the plaintext (g_malloc'd, `*out_len` bytes; free it with hap_pairing_free_secret()),
+ * or NULL when `len` is under 16 bytes or the tag does not verify (peer bytes: not an error of
+ * the caller). */
+guint8 *hap_pairing_decrypt (const guint8 key[HAP_PAIRING_KEY_LEN], const char *label,
+    const guint8 *ciphertext, gsize len, gsize *out_len);
+/* Wipes then frees `len` bytes (NULL allowed). */
+void hap_pairing_free_secret (guint8 *data, gsize len);
+
+/* A pairing identifier from a peer: 1 to `max_len` bytes of UTF-8 without NUL. */
+gboolean hap_pairing_id_is_valid (const guint8 *id, gsize len, gsize max_len);
+
+G_END_DECLS
