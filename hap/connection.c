@@ -48,6 +48,7 @@ struct _HapConnection {
 
   /* Events queued while a request is being handled go out after its response. */
   gboolean in_request;
+  gboolean close_requested; /* hap_connection_close_after_flush() during a request */
   GByteArray *pending_events;
 
   gboolean closing;  /* no more reading or processing; flush then close */
@@ -188,6 +189,10 @@ hap_connection_close_after_flush (HapConnection *connection)
 
   if (connection->closing)
     return;
+  if (connection->in_request) {
+    connection->close_requested = TRUE; /* after the response */
+    return;
+  }
   connection->closing = TRUE;
   g_debug ("connection %" G_GUINT64_FORMAT ": closing after %" G_GSIZE_FORMAT " queued bytes",
       connection->id, connection->out->len - connection->out_offset);
@@ -322,7 +327,9 @@ connection_handle_request (HapConnection *self, const HapHttpRequest *request)
 
   g_debug ("connection %" G_GUINT64_FORMAT ": %s %s (%" G_GSIZE_FORMAT " body bytes)", self->id,
       request->method, request->path, g_bytes_get_size (request->body));
-  if (self->crypto == NULL && !request_is_pairing (request)) {
+  if (self->crypto == NULL && !request_is_pairing (request)
+      && !(self->handler != NULL && self->handler->allow_plaintext != NULL
+           && self->handler->allow_plaintext (self, request, self->handler_data))) {
     response.status = 470;
     response.content_type = "application/hap+json";
     response.body = g_bytes_new_static (JSON_470, strlen (JSON_470));
@@ -343,7 +350,7 @@ connection_handle_request (HapConnection *self, const HapHttpRequest *request)
     g_autoptr (GByteArray) events = g_steal_pointer (&self->pending_events);
     connection_enqueue (self, events->data, events->len);
   }
-  if (response.close)
+  if (response.close || self->close_requested)
     hap_connection_close_after_flush (self);
 }
 
@@ -578,7 +585,7 @@ gboolean
 hap_connection_is_closed (const HapConnection *connection)
 {
   g_return_val_if_fail (connection != NULL, TRUE);
-  return connection->closing;
+  return connection->closing || connection->close_requested;
 }
 
 gboolean

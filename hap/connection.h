@@ -5,8 +5,9 @@
  * answered one after the other), and writes the responses and EVENT/1.0 messages through a
  * bounded output queue:
  * - It starts in plaintext. Until hap_connection_start_session() has been called, every request
- *   other than POST /pair-setup and POST /pair-verify is answered 470 with {"status":-70401}
- *   by the connection itself; the handler never sees it.
+ *   other than POST /pair-setup and POST /pair-verify (and what the handler's allow_plaintext
+ *   lets through) is answered 470 with {"status":-70401} by the connection itself; the handler
+ *   never sees it.
  * - hap_connection_start_session() (called by the handler of the pair-verify M3 request) takes
  *   effect right after that request's response: the response goes out in plaintext, every later
  *   byte in both directions travels in HAP session frames (hap/session-crypto.h).
@@ -50,6 +51,10 @@ typedef struct {
       HapConnectionResponse *response, gpointer user_data);
   /* The connection has been closed (for whatever reason); called once, before it is freed. */
   void (*closed) (HapConnection *connection, gpointer user_data);
+  /* Optional: TRUE to let a plaintext request other than POST /pair-setup and /pair-verify
+   * through the gate (the server uses it for POST /identify, which HAP allows unencrypted). */
+  gboolean (*allow_plaintext) (
+      HapConnection *connection, const HapHttpRequest *request, gpointer user_data);
 } HapConnectionHandler;
 
 typedef struct {
@@ -92,7 +97,8 @@ const guint8 *hap_connection_get_shared_secret (const HapConnection *connection)
 /* TRUE once the connection has been closed (or is closing). */
 gboolean hap_connection_is_closed (const HapConnection *connection);
 
-/* Queues `EVENT/1.0 200 OK` with the JSON body `json` on a verified connection. Returns FALSE
+/* Queues `EVENT/1.0 200 OK` with the JSON body `json` on a verified connection; while the
+ * connection handles a request, the event follows that request's response. Returns FALSE
  * when the connection is closing or was dropped because its queue overflowed. */
 gboolean hap_connection_send_event (HapConnection *connection, const guint8 *json, gsize len);
 
