@@ -483,10 +483,10 @@ hap_db_set_value (HapAccessoryDb *db, HapCharacteristic *characteristic, const H
 
   status = hap_value_check (&characteristic->def, value);
   if (status != HAP_STATUS_SUCCESS) {
-    g_warning ("value refused for %" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT " (type %s): %s",
+    g_debug ("value refused for %" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT " (type %s): %s",
         hap_characteristic_get_aid (characteristic), characteristic->iid, characteristic->def.type,
         hap_status_to_string (status));
-    return FALSE;
+    g_return_val_if_reached (FALSE); /* caller misuse: a value its definition does not allow */
   }
   hap_db_store_value (db, characteristic, value, NULL, hap_db_now_us (db));
   return TRUE;

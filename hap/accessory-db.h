@@ -114,7 +114,7 @@ const HapValue *hap_characteristic_get_value (const HapCharacteristic *character
 
 /* ---- owner-driven changes ---- */
 /* Stores `value` (same format as the characteristic, valid for its definition, else FALSE
- * with a warning) and, when it differs from the stored value or the characteristic is a
+ * with a critical) and, when it differs from the stored value or the characteristic is a
  * button (HAP_CHAR_FLAG_IMMEDIATE or a button event type), queues an event for every
  * subscribed session and calls the change notification. */
 gboolean hap_db_set_value (
