@@ -36,6 +36,19 @@ get_id (const HapTlv8 *tlv, gchar id[HAP_PAIRING_ID_MAX + 1])
   return TRUE;
 }
 
+/* Pairings without an admin cannot be managed any more: remove them all (the server resets). */
+static void
+reset_without_admin (HapPairings *pairings, HapPairingsRequestResult *result)
+{
+  if (hap_pairings_count (pairings) == 0 || hap_pairings_has_admin (pairings))
+    return;
+  g_debug ("pairings: no admin left, removing every pairing");
+  for (guint i = 0; i < hap_pairings_count (pairings); i++)
+    g_ptr_array_add (result->removed_ids, g_strdup (hap_pairings_get (pairings, i)->id));
+  hap_pairings_clear (pairings);
+  result->changed = TRUE;
+}
+
 static GBytes *
 handle_add (HapPairings *pairings, const HapTlv8 *tlv, HapPairingsRequestResult *result)
 {
@@ -60,6 +73,7 @@ handle_add (HapPairings *pairings, const HapTlv8 *tlv, HapPairingsRequestResult 
   }
   g_debug ("pairings: added or updated %s (permissions %u)", id, permissions);
   result->changed = TRUE;
+  reset_without_admin (pairings, result);
   return ok_response ();
 }
 
@@ -75,13 +89,7 @@ handle_remove (HapPairings *pairings, const HapTlv8 *tlv, HapPairingsRequestResu
     g_ptr_array_add (result->removed_ids, g_strdup (id));
     result->changed = TRUE;
   }
-  if (hap_pairings_count (pairings) > 0 && !hap_pairings_has_admin (pairings)) {
-    g_debug ("pairings: the last admin was removed, removing every pairing");
-    for (guint i = 0; i < hap_pairings_count (pairings); i++)
-      g_ptr_array_add (result->removed_ids, g_strdup (hap_pairings_get (pairings, i)->id));
-    hap_pairings_clear (pairings);
-    result->changed = TRUE;
-  }
+  reset_without_admin (pairings, result);
   return ok_response ();
 }
 

@@ -7,8 +7,10 @@
  * - add: Identifier, PublicKey (32 bytes), Permissions (0 user / 1 admin). An existing id with
  *   the same key gets the new permissions; with another key: Unknown (1); full: MaxPeers (4);
  * - remove: Identifier. Idempotent (removing an unknown id succeeds). The removed id goes to
- *   `removed_ids`; when no admin is left afterwards every pairing is removed (and listed in
- *   `removed_ids`): the server must then reset to unpaired;
+ *   `removed_ids`;
+ * - when a change leaves pairings but no admin (removing the last admin, or demoting it with
+ *   an add of the same key and permissions 0), every pairing is removed and listed in
+ *   `removed_ids`: the server must then reset to unpaired (hap_pairings_count() == 0);
  * - list: State 2 then Identifier, PublicKey, Permissions per pairing, pairings separated by a
  *   zero-length 0xFF item;
  * - a malformed TLV, a State other than 1, an unknown method or a missing/invalid field:
