@@ -1,0 +1,600 @@
+/* Tests of hap/server.c and hap/server-routes.c: the whole accessory server over real sockets
+ * on 127.0.0.1, driven by the controller-side state machines (hap/pair-setup-client.h,
+ * hap/pair-verify-client.h) and a blocking test client with its own HTTP parser and session
+ * crypto. The server runs in its own thread on its own GMainContext.
+ *
+ * Expected values: the HAP rules of PROTOCOL.md section 1 (470 with {"status":-70401} before
+ * verification, /identify only while unpaired, kTLVError_Authentication (2) for a wrong setup
+ * code, removing the last admin resets to unpaired), and what the test itself wrote.
+ */
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "hap/pair-setup-client.h"
+#include "hap/pair-verify-client.h"
+#include "hap/pairing-tlv.h"
+#include "hap/server.h"
+#include "hap/session-crypto.h"
+
+#define TIMEOUT_S 5
+#define SETUP_CODE "031-45-154"
+
+static const HapCharacteristicDef name_def
+    = { .type = HAP_CHAR_NAME, .format = HAP_FORMAT_STRING, .perms = HAP_PERM_PR };
+static const HapCharacteristicDef identify_def
+    = { .type = HAP_CHAR_IDENTIFY, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PW };
+static const HapCharacteristicDef on_def = {
+  .type = HAP_CHAR_ON, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PR | HAP_PERM_PW | HAP_PERM_EV
+};
+
+/* ---- the server thread ---- */
+
+typedef struct {
+  gchar *dir;
+  HapServerConfig config;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  HapServer *server;
+  HapCharacteristic *on;
+  GMutex lock;
+  GCond cond;
+  guint16 port;
+  gboolean ready;
+  gchar *setup_code_seen; /* from "setup-info" */
+  gchar *payload_seen;
+  gint setup_infos;
+  gint paired_changes;
+  gint paired; /* last "paired-changed" value */
+  gint identifies;
+} Server;
+
+static void
+on_setup_info (HapServer *hs, const char *code, const char *payload, const char *qr, Server *s)
+{
+  g_mutex_lock (&s->lock);
+  g_free (s->setup_code_seen);
+  g_free (s->payload_seen);
+  s->setup_code_seen = g_strdup (code);
+  s->payload_seen = g_strdup (payload);
+  g_mutex_unlock (&s->lock);
+  g_assert_nonnull (qr);
+  g_atomic_int_inc (&s->setup_infos);
+}
+
+static void
+on_paired_changed (HapServer *hs, gboolean paired, Server *s)
+{
+  g_atomic_int_set (&s->paired, paired);
+  g_atomic_int_inc (&s->paired_changes);
+}
+
+static void
+on_identify (HapServer *hs, Server *s)
+{
+  g_atomic_int_inc (&s->identifies);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  Server *s = data;
+  g_autoptr (GError) error = NULL;
+  HapAccessoryDb *db;
+  HapAccessory *acc;
+  HapService *info;
+  HapService *light;
+
+  g_main_context_push_thread_default (s->context);
+  s->server = hap_server_new (&s->config);
+  g_signal_connect (s->server, "setup-info", G_CALLBACK (on_setup_info), s);
+  g_signal_connect (s->server, "paired-changed", G_CALLBACK (on_paired_changed), s);
+  g_signal_connect (s->server, "identify", G_CALLBACK (on_identify), s);
+  db = hap_server_get_db (s->server);
+  acc = hap_db_add_accessory (db, 1);
+  info = hap_accessory_add_service (acc, HAP_SERVICE_ACCESSORY_INFORMATION, 0);
+  hap_db_set_value_string (db, hap_service_add_characteristic (info, &name_def), "Test");
+  hap_service_add_characteristic (info, &identify_def);
+  light = hap_accessory_add_service (acc, HAP_SERVICE_LIGHTBULB, HAP_SERVICE_FLAG_PRIMARY);
+  s->on = hap_service_add_characteristic (light, &on_def);
+  hap_db_set_value_bool (db, s->on, FALSE);
+  hap_server_start (s->server, &error);
+  g_assert_no_error (error);
+  g_mutex_lock (&s->lock);
+  s->port = hap_server_get_port (s->server);
+  s->ready = TRUE;
+  g_cond_signal (&s->cond);
+  g_mutex_unlock (&s->lock);
+  g_main_loop_run (s->loop);
+  hap_server_stop (s->server);
+  g_clear_object (&s->server);
+  g_main_context_pop_thread_default (s->context);
+  return NULL;
+}
+
+static void
+server_start (Server *s)
+{
+  s->ready = FALSE;
+  s->context = g_main_context_new ();
+  s->loop = g_main_loop_new (s->context, FALSE);
+  s->thread = g_thread_new ("hap-server", server_thread, s);
+  g_mutex_lock (&s->lock);
+  while (!s->ready)
+    g_cond_wait (&s->cond, &s->lock);
+  g_mutex_unlock (&s->lock);
+  g_assert_cmpuint (s->port, >, 0);
+}
+
+static Server *
+server_new (void)
+{
+  Server *s = g_new0 (Server, 1);
+  g_autoptr (GError) error = NULL;
+
+  g_mutex_init (&s->lock);
+  g_cond_init (&s->cond);
+  s->dir = g_dir_make_tmp ("test-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  hap_server_config_init (&s->config);
+  s->config.bind_address = "127.0.0.1";
+  s->config.storage_dir = s->dir;
+  s->config.setup_code = SETUP_CODE;
+  return s;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+server_halt (Server *s)
+{
+  g_main_context_invoke (s->context, quit_loop, s->loop);
+  g_thread_join (s->thread);
+  g_main_loop_unref (s->loop);
+  g_main_context_unref (s->context);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+    g_autofree gchar *path = g_build_filename (dir, name, NULL);
+    g_unlink (path);
+  }
+  g_rmdir (dir);
+}
+
+static void
+server_free (Server *s)
+{
+  remove_dir (s->dir);
+  g_free (s->dir);
+  g_free (s->setup_code_seen);
+  g_free (s->payload_seen);
+  g_mutex_clear (&s->lock);
+  g_cond_clear (&s->cond);
+  g_free (s);
+}
+
+static void
+wait_int (gint *counter, gint value)
+{
+  gint64 end = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (counter) < value && g_get_monotonic_time () < end)
+    g_usleep (2000);
+  g_assert_cmpint (g_atomic_int_get (counter), >=, value);
+}
+
+/* ---- client ---- */
+
+typedef struct {
+  GSocket *socket;
+  HapSessionCrypto *crypto;
+  HapHttpParser *parser;
+  GByteArray *plain;
+} Client;
+
+static Client *
+client_connect (Server *s)
+{
+  Client *c = g_new0 (Client, 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInetAddress) address = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr (GSocketAddress) sockaddr = g_inet_socket_address_new (address, s->port);
+
+  c->socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (c->socket, TIMEOUT_S);
+  g_assert_true (g_socket_connect (c->socket, sockaddr, NULL, &error));
+  c->parser = hap_http_parser_new_response (NULL);
+  c->plain = g_byte_array_new ();
+  return c;
+}
+
+static void
+client_free (Client *c)
+{
+  g_socket_close (c->socket, NULL);
+  g_object_unref (c->socket);
+  hap_session_crypto_free (c->crypto);
+  hap_http_parser_free (c->parser);
+  g_byte_array_unref (c->plain);
+  g_free (c);
+}
+
+static void
+client_send_raw (Client *c, const void *data, gsize len)
+{
+  gsize off = 0;
+
+  while (off < len) {
+    g_autoptr (GError) error = NULL;
+    gssize n = g_socket_send (c->socket, (const gchar *) data + off, len - off, NULL, &error);
+    g_assert_no_error (error);
+    off += (gsize) n;
+  }
+}
+
+static void
+client_request (Client *c, const char *method, const char *target, const char *content_type,
+    const void *body, gsize len)
+{
+  g_autoptr (GByteArray) msg = g_byte_array_new ();
+  g_autoptr (GByteArray) frames = g_byte_array_new ();
+  const gchar *headers[] = { "Host", "test", "Content-Type", content_type, NULL };
+
+  if (content_type == NULL)
+    headers[2] = NULL;
+  g_assert_true (hap_http_write_request (msg, method, target, headers, body, len));
+  if (c->crypto == NULL) {
+    client_send_raw (c, msg->data, msg->len);
+    return;
+  }
+  g_assert_true (hap_session_crypto_encrypt_append (c->crypto, msg->data, msg->len, frames));
+  client_send_raw (c, frames->data, frames->len);
+}
+
+static void
+client_put_json (Client *c, const char *json)
+{
+  client_request (c, "PUT", "/characteristics", "application/hap+json", json, strlen (json));
+}
+
+static HapHttpResponse *
+client_read (Client *c)
+{
+  for (;;) {
+    HapHttpResponse *response = NULL;
+    gsize consumed = 0;
+    guint8 buf[8192];
+    gssize n;
+    HapParseResult r = hap_http_parser_feed_response (
+        c->parser, c->plain->data, c->plain->len, &consumed, &response, NULL);
+
+    g_assert_cmpint (r, !=, HAP_PARSE_INVALID);
+    g_byte_array_remove_range (c->plain, 0, (guint) consumed);
+    if (r == HAP_PARSE_OK)
+      return response;
+    n = g_socket_receive (c->socket, (gchar *) buf, sizeof buf, NULL, NULL);
+    if (n <= 0)
+      return NULL;
+    if (c->crypto != NULL)
+      g_assert_cmpint (
+          hap_session_crypto_decrypt_append (c->crypto, buf, (gsize) n, c->plain, NULL), !=,
+          HAP_PARSE_INVALID);
+    else
+      g_byte_array_append (c->plain, buf, (guint) n);
+  }
+}
+
+/* A response (not an event) with `status`; returns its body. */
+static GBytes *
+client_expect (Client *c, guint status)
+{
+  g_autoptr (HapHttpResponse) response = client_read (c);
+
+  g_assert_nonnull (response);
+  g_assert_false (response->is_event);
+  g_assert_cmpuint (response->status, ==, status);
+  return g_bytes_ref (response->body);
+}
+
+static void
+client_expect_body (Client *c, guint status, const char *body)
+{
+  g_autoptr (GBytes) got = client_expect (c, status);
+
+  g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), body, strlen (body));
+}
+
+static void
+client_expect_closed (Client *c)
+{
+  HapHttpResponse *response;
+
+  while ((response = client_read (c)) != NULL)
+    hap_http_response_free (response);
+}
+
+/* Pair-setup over `c` (plaintext). Returns the pairing, or NULL with `error`. */
+static HapControllerPairing *
+client_pair_setup (Client *c, const char *code, const char *controller_id, GError **error)
+{
+  g_autoptr (HapPairSetupClient) setup = hap_pair_setup_client_new (code, controller_id, NULL);
+  g_autoptr (GBytes) request = hap_pair_setup_client_start (setup);
+
+  for (;;) {
+    g_autoptr (GBytes) body = NULL;
+    GBytes *next = NULL;
+    HapPairClientStatus status;
+
+    client_request (c, "POST", "/pair-setup", "application/pairing+tlv8",
+        g_bytes_get_data (request, NULL), g_bytes_get_size (request));
+    body = client_expect (c, 200);
+    status = hap_pair_setup_client_handle (
+        setup, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &next, error);
+    g_bytes_unref (request);
+    request = next;
+    if (status == HAP_PAIR_CLIENT_DONE)
+      return g_memdup2 (hap_pair_setup_client_get_pairing (setup), sizeof (HapControllerPairing));
+    if (status == HAP_PAIR_CLIENT_FAILED)
+      return NULL;
+  }
+}
+
+/* Pair-verify over `c`, then switches `c` to session frames. */
+static gboolean
+client_pair_verify (Client *c, const HapControllerPairing *pairing, GError **error)
+{
+  g_autoptr (HapPairVerifyClient) verify = hap_pair_verify_client_new (pairing);
+  g_autoptr (GBytes) request = hap_pair_verify_client_start (verify);
+
+  for (;;) {
+    g_autoptr (GBytes) body = NULL;
+    GBytes *next = NULL;
+    HapPairClientStatus status;
+
+    client_request (c, "POST", "/pair-verify", "application/pairing+tlv8",
+        g_bytes_get_data (request, NULL), g_bytes_get_size (request));
+    body = client_expect (c, 200);
+    status = hap_pair_verify_client_handle (
+        verify, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &next, error);
+    g_bytes_unref (request);
+    request = next;
+    if (status == HAP_PAIR_CLIENT_DONE) {
+      guint8 a2c[32];
+      guint8 c2a[32];
+      hap_pair_verify_client_get_session_keys (verify, a2c, c2a);
+      c->crypto = hap_session_crypto_new (c2a, a2c);
+      return TRUE;
+    }
+    if (status == HAP_PAIR_CLIENT_FAILED)
+      return FALSE;
+  }
+}
+
+static Client *
+client_verified (Server *s, const HapControllerPairing *pairing)
+{
+  Client *c = client_connect (s);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (client_pair_verify (c, pairing, &error));
+  g_assert_no_error (error);
+  return c;
+}
+
+static gboolean
+body_contains (GBytes *body, const char *needle)
+{
+  g_autofree gchar *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  return strstr (text, needle) != NULL;
+}
+
+/* /pairings request bodies (TLV8: State=1, Method, Identifier[, PublicKey, Permissions]). */
+static GBytes *
+pairings_body (guint8 method, const char *id, const guint8 *ltpk, guint8 permissions)
+{
+  GByteArray *b = g_byte_array_new ();
+  guint8 head[] = { 0x06, 0x01, 0x01, 0x00, 0x01, method };
+  guint8 t[2] = { 0x01, (guint8) (id != NULL ? strlen (id) : 0) };
+
+  g_byte_array_append (b, head, sizeof head);
+  if (id != NULL) {
+    g_byte_array_append (b, t, 2);
+    g_byte_array_append (b, (const guint8 *) id, strlen (id));
+  }
+  if (ltpk != NULL) {
+    guint8 k[2] = { 0x03, 32 };
+    guint8 p[3] = { 0x0b, 0x01, permissions };
+    g_byte_array_append (b, k, 2);
+    g_byte_array_append (b, ltpk, 32);
+    g_byte_array_append (b, p, 3);
+  }
+  return g_byte_array_free_to_bytes (b);
+}
+
+static gboolean
+set_on_true (gpointer data)
+{
+  Server *s = data;
+
+  hap_db_set_value_bool (hap_server_get_db (s->server), s->on, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- tests ---- */
+
+static void
+test_pair_and_use (void)
+{
+  Server *s = server_new ();
+  Client *c;
+  Client *c2;
+  g_autoptr (GError) error = NULL;
+  g_autofree HapControllerPairing *pairing = NULL;
+  g_autofree HapControllerPairing *wrong = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autofree gchar *device_id = NULL;
+
+  server_start (s);
+  wait_int (&s->setup_infos, 1);
+  g_assert_cmpstr (s->setup_code_seen, ==, SETUP_CODE);
+  g_assert_true (g_str_has_prefix (s->payload_seen, "X-HM://"));
+
+  c = client_connect (s);
+  /* Unpaired and unverified: only pairing (and /identify) is served. */
+  client_request (c, "GET", "/accessories", NULL, NULL, 0);
+  client_expect_body (c, 470, "{\"status\":-70401}");
+  client_request (c, "POST", "/identify", NULL, NULL, 0);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 204);
+  wait_int (&s->identifies, 1);
+
+  /* A wrong setup code fails with kTLVError_Authentication, cleanly. */
+  wrong = client_pair_setup (c, "111-22-333", "wrong-controller", &error);
+  g_assert_null (wrong);
+  g_assert_error (error, HAP_PAIRING_ERROR, HAP_PAIRING_ERROR_AUTHENTICATION);
+  g_clear_error (&error);
+  g_assert_cmpint (g_atomic_int_get (&s->paired_changes), ==, 0);
+
+  pairing = client_pair_setup (c, SETUP_CODE, "controller-1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (pairing);
+  wait_int (&s->paired_changes, 1);
+  g_assert_cmpint (g_atomic_int_get (&s->paired), ==, 1);
+  client_free (c);
+
+  /* Paired: unverified requests get 470, /identify 400 with -70401. */
+  c = client_connect (s);
+  client_request (c, "GET", "/characteristics?id=1.2", NULL, NULL, 0);
+  client_expect_body (c, 470, "{\"status\":-70401}");
+  client_request (c, "POST", "/identify", NULL, NULL, 0);
+  client_expect_body (c, 400, "{\"status\":-70401}");
+  g_assert_true (client_pair_verify (c, pairing, &error));
+  g_assert_no_error (error);
+  client_request (c, "GET", "/accessories", NULL, NULL, 0);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 200);
+  g_assert_true (body_contains (body, "\"accessories\""));
+  client_request (c, "GET", "/nowhere", NULL, NULL, 0);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 404);
+
+  /* Events: c subscribes to On (aid 1, iid 5: info=1, name=2, identify=3, light=4, on=5), c2
+   * writes it, c gets the event, c2 does not. */
+  client_put_json (c, "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"ev\":true}]}");
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 204);
+  c2 = client_verified (s, pairing);
+  client_put_json (c2, "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"value\":true}]}");
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c2, 204);
+  {
+    g_autoptr (HapHttpResponse) event = client_read (c);
+    g_assert_nonnull (event);
+    g_assert_true (event->is_event);
+    g_assert_true (body_contains (event->body, "\"iid\":5"));
+    g_assert_true (body_contains (event->body, "true"));
+  }
+  /* A value set by the owner reaches the subscriber too. */
+  client_put_json (c2, "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"value\":false}]}");
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c2, 204);
+  {
+    g_autoptr (HapHttpResponse) event = client_read (c);
+    g_assert_true (event != NULL && event->is_event);
+  }
+  g_main_context_invoke (s->context, set_on_true, s);
+  {
+    g_autoptr (HapHttpResponse) event = client_read (c);
+    g_assert_true (event != NULL && event->is_event);
+    g_assert_true (body_contains (event->body, "true"));
+  }
+
+  /* A tampered frame closes the connection and the write in it is not applied. */
+  {
+    g_autoptr (GByteArray) msg = g_byte_array_new ();
+    g_autoptr (GByteArray) frames = g_byte_array_new ();
+    const char *json = "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"value\":false}]}";
+    hap_http_write_request (
+        msg, "PUT", "/characteristics", NULL, (const guint8 *) json, strlen (json));
+    hap_session_crypto_encrypt_append (c2->crypto, msg->data, msg->len, frames);
+    frames->data[10] ^= 0x20;
+    client_send_raw (c2, frames->data, frames->len);
+    client_expect_closed (c2);
+    client_free (c2);
+  }
+  client_request (c, "GET", "/characteristics?id=1.5", NULL, NULL, 0);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 200);
+  g_assert_true (body_contains (body, "\"value\":true"));
+
+  /* Restart on the same storage: same device id, still paired, same controller verifies. */
+  client_free (c);
+  device_id = g_strdup (pairing->accessory_id);
+  server_halt (s);
+  s->config.setup_code = NULL; /* the stored one */
+  server_start (s);
+  c = client_verified (s, pairing);
+  client_request (c, "GET", "/accessories", NULL, NULL, 0);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 200);
+
+  /* A second (user) controller, then the admin removes itself: last admin gone -> unpaired,
+   * every session closed, a new setup-info. */
+  {
+    g_autoptr (GBytes) add = pairings_body (3, "controller-2", pairing->controller_ltpk, 0);
+    gint infos = g_atomic_int_get (&s->setup_infos);
+    gint changes = g_atomic_int_get (&s->paired_changes);
+    g_autoptr (GBytes) remove = pairings_body (4, "controller-1", NULL, 0);
+
+    client_request (c, "POST", "/pairings", "application/pairing+tlv8",
+        g_bytes_get_data (add, NULL), g_bytes_get_size (add));
+    g_clear_pointer (&body, g_bytes_unref);
+    body = client_expect (c, 200);
+    client_request (c, "POST", "/pairings", "application/pairing+tlv8",
+        g_bytes_get_data (remove, NULL), g_bytes_get_size (remove));
+    g_clear_pointer (&body, g_bytes_unref);
+    body = client_expect (c, 200);
+    client_expect_closed (c);
+    wait_int (&s->paired_changes, changes + 1);
+    g_assert_cmpint (g_atomic_int_get (&s->paired), ==, 0);
+    wait_int (&s->setup_infos, infos + 1);
+  }
+  client_free (c);
+  /* Unpaired again: the old pairing no longer verifies, a new pair-setup works. */
+  c = client_connect (s);
+  g_assert_false (client_pair_verify (c, pairing, &error));
+  g_clear_error (&error);
+  client_free (c);
+  c = client_connect (s);
+  g_free (wrong);
+  wrong = client_pair_setup (c, SETUP_CODE, "controller-3", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (wrong);
+  client_free (c);
+  server_halt (s);
+  server_free (s);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/server/pair-and-use", test_pair_and_use);
+  return g_test_run ();
+}
