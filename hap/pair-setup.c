@@ -93,6 +93,7 @@ handle_m1 (HapPairSetup *setup, const HapTlv8 *tlv, gint64 now_us, GBytes **resp
 {
   HapPairSetupGuard *guard = setup->guard;
   guint64 method = HAP_PAIRING_METHOD_PAIR_SETUP, flags = 0;
+  gint64 since_us = now_us;
   gsize len;
   const guint8 *value;
   HapTlv8Writer w;
@@ -104,7 +105,10 @@ handle_m1 (HapPairSetup *setup, const HapTlv8 *tlv, gint64 now_us, GBytes **resp
       && !hap_tlv8_get_uint (tlv, HAP_PAIRING_TLV_FLAGS, &flags))
     return fail (setup, 2, HAP_PAIRING_ERROR_UNKNOWN, response);
 
-  /* A new M1 restarts this connection's attempt. */
+  /* A new M1 restarts this connection's attempt; it keeps the time the attempt started, so
+   * that repeating M1 cannot hold the guard for ever. */
+  if (owns_guard (setup))
+    since_us = guard->owner_since_us;
   reset (setup);
   if (hap_pairings_count (setup->pairings) > 0)
     return fail (setup, 2, HAP_PAIRING_ERROR_UNAVAILABLE, response);
@@ -120,7 +124,7 @@ handle_m1 (HapPairSetup *setup, const HapTlv8 *tlv, gint64 now_us, GBytes **resp
   if (guard->owner != NULL)
     g_debug ("pair-setup: taking over an abandoned attempt");
   guard->owner = setup;
-  guard->owner_since_us = now_us;
+  guard->owner_since_us = since_us;
 
   setup->srp = hap_srp_server_new (HAP_SRP_GROUP_3072, HAP_SRP_HASH_SHA512, HAP_SRP_USERNAME,
       (const guint8 *) setup->setup_code, setup->setup_code_len, NULL, 0, NULL, 0);

@@ -10,8 +10,9 @@
  * - M1 after HAP_PAIR_SETUP_MAX_FAILED_ATTEMPTS wrong setup codes: MaxTries (5), until the owner
  *   resets `failed_attempts` (a successful pair-setup resets it to 0);
  * - M1 while another connection's pair-setup is in progress: Busy (7). An attempt that made no
- *   progress for HAP_PAIR_SETUP_ABANDON_US stops blocking; it is then taken over and the old
- *   attempt's next request gets Unknown (1).
+ *   progress (M1, M3 or M5) for HAP_PAIR_SETUP_ABANDON_US stops blocking; it is then taken over
+ *   and the old attempt's next request gets Unknown (1). A repeated M1 on the connection that
+ *   holds the guard restarts its attempt but not its clock.
  * Checked in that order. Then:
  * - M1 Method must be 0 (PairSetup) or 1 (PairSetupWithAuth; there is no MFi authentication
  *   chip, so both run the same software pair-setup and M4 carries no certificate). Any other

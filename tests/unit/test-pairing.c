@@ -457,9 +457,22 @@ test_busy (void)
   g_assert_cmpint (setup_send (b, m1, 152 * SECOND, &r), ==, HAP_PAIR_SETUP_CONTINUE);
   g_clear_pointer (&r, g_bytes_unref);
   g_assert_true (acc.guard.owner == b);
-  /* A repeated M1 on the owner restarts its own attempt instead of Busy. */
-  g_assert_cmpint (setup_send (b, m1, 153 * SECOND, &r), ==, HAP_PAIR_SETUP_CONTINUE);
+  /* A repeated M1 on the owner restarts its own attempt instead of Busy, without restarting
+   * its clock: repeating M1 does not hold the guard past 30 s. */
+  g_assert_cmpint (setup_send (b, m1, 170 * SECOND, &r), ==, HAP_PAIR_SETUP_CONTINUE);
   g_clear_pointer (&r, g_bytes_unref);
+  g_assert_true (acc.guard.owner == b);
+  g_assert_cmpint (acc.guard.owner_since_us, ==, 152 * SECOND);
+  {
+    HapPairSetup *d = hap_pair_setup_new (&acc.identity, SETUP_CODE, acc.pairings, &acc.guard);
+    g_assert_cmpint (setup_send (d, m1, 181 * SECOND, &r), ==, HAP_PAIR_SETUP_FAILED);
+    assert_tlv_error (r, 2, HAP_PAIRING_ERROR_BUSY);
+    g_clear_pointer (&r, g_bytes_unref);
+    g_assert_cmpint (setup_send (d, m1, 182 * SECOND, &r), ==, HAP_PAIR_SETUP_CONTINUE);
+    g_clear_pointer (&r, g_bytes_unref);
+    g_assert_true (acc.guard.owner == d);
+    hap_pair_setup_free (d);
+  }
   hap_pair_setup_free (b);
   g_assert_null (acc.guard.owner);
   accessory_clear (&acc);
