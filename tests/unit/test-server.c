@@ -8,6 +8,7 @@
  * code, removing the last admin resets to unpaired), and what the test itself wrote.
  */
 #include <string.h>
+#include <sys/socket.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -186,6 +187,37 @@ server_free (Server *s)
   g_free (s);
 }
 
+typedef struct {
+  Server *s;
+  gint n;
+} CountCall;
+
+static gboolean
+count_in_server (gpointer data)
+{
+  CountCall *call = data;
+
+  g_mutex_lock (&call->s->lock);
+  call->n = (gint) hap_server_get_n_connections (call->s->server);
+  g_cond_signal (&call->s->cond);
+  g_mutex_unlock (&call->s->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* The server's open connections, asked in its own thread. */
+static gint
+server_count_connections (Server *s)
+{
+  CountCall call = { s, -1 };
+
+  g_mutex_lock (&s->lock);
+  g_main_context_invoke (s->context, count_in_server, &call);
+  while (call.n < 0)
+    g_cond_wait (&s->cond, &s->lock);
+  g_mutex_unlock (&s->lock);
+  return call.n;
+}
+
 static void
 wait_int (gint *counter, gint value)
 {
@@ -205,8 +237,9 @@ typedef struct {
   GByteArray *plain;
 } Client;
 
+/* `rcvbuf` > 0: a small receive buffer, set before connecting. */
 static Client *
-client_connect (Server *s)
+client_connect_with_rcvbuf (Server *s, gint rcvbuf)
 {
   Client *c = g_new0 (Client, 1);
   g_autoptr (GError) error = NULL;
@@ -216,11 +249,19 @@ client_connect (Server *s)
   c->socket
       = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
+  if (rcvbuf > 0)
+    setsockopt (g_socket_get_fd (c->socket), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   g_socket_set_timeout (c->socket, TIMEOUT_S);
   g_assert_true (g_socket_connect (c->socket, sockaddr, NULL, &error));
   c->parser = hap_http_parser_new_response (NULL);
   c->plain = g_byte_array_new ();
   return c;
+}
+
+static Client *
+client_connect (Server *s)
+{
+  return client_connect_with_rcvbuf (s, 0);
 }
 
 static void
@@ -591,10 +632,134 @@ test_pair_and_use (void)
   server_free (s);
 }
 
+/* Misbehaving peers of a paired accessory; after each one a well-behaved controller is still
+ * served. */
+static void
+test_negative (void)
+{
+  Server *s = server_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree HapControllerPairing *pairing = NULL;
+  g_autoptr (GBytes) body = NULL;
+  Client *c;
+  Client *many[16];
+  guint i;
+
+  s->config.idle_timeout_ms = 3000;
+  s->config.max_output_queue = 64 * 1024;
+  server_start (s);
+  c = client_connect (s);
+  pairing = client_pair_setup (c, SETUP_CODE, "controller-1", &error);
+  g_assert_no_error (error);
+  client_free (c);
+
+  /* Garbage: 400, closed. */
+  c = client_connect (s);
+  client_send_raw (c, "\x16\x03\x01\x02\x00garbage\r\n\r\n", 16);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 400);
+  client_expect_closed (c);
+  client_free (c);
+
+  /* An oversized request inside the session: 413, closed. */
+  c = client_verified (s, pairing);
+  {
+    g_autoptr (GByteArray) frames = g_byte_array_new ();
+    const char *head = "PUT /characteristics HTTP/1.1\r\nContent-Length: 5000000\r\n\r\n{";
+    hap_session_crypto_encrypt_append (c->crypto, (const guint8 *) head, strlen (head), frames);
+    client_send_raw (c, frames->data, frames->len);
+  }
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 413);
+  client_expect_closed (c);
+  client_free (c);
+
+  /* A frame over 1024 bytes: closed without an answer. */
+  c = client_verified (s, pairing);
+  client_send_raw (c, "\xff\xff", 2);
+  client_expect_closed (c);
+  client_free (c);
+
+  /* Abrupt disconnects: in the middle of pair-verify, of a frame, of a request. */
+  {
+    g_autoptr (HapPairVerifyClient) verify = hap_pair_verify_client_new (pairing);
+    g_autoptr (GBytes) m1 = hap_pair_verify_client_start (verify);
+    c = client_connect (s);
+    client_request (c, "POST", "/pair-verify", "application/pairing+tlv8",
+        g_bytes_get_data (m1, NULL), g_bytes_get_size (m1));
+    client_free (c);
+  }
+  c = client_verified (s, pairing);
+  client_send_raw (c,
+      "\x20\x00"
+      "abc",
+      5);
+  client_free (c);
+  c = client_connect (s);
+  {
+    const char *partial = "POST /pair-setup HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc";
+    client_send_raw (c, partial, strlen (partial));
+  }
+  client_free (c);
+
+  /* 16 connections are served, the 17th is closed at once. */
+  for (i = 0; i < 16; i++)
+    many[i] = client_verified (s, pairing);
+  c = client_connect (s);
+  client_expect_closed (c);
+  client_free (c);
+  for (i = 0; i < 16; i++)
+    client_free (many[i]);
+
+  /* A client that pipelines many requests and reads nothing is dropped when its queue passes
+   * the bound (20000 answers are far more than the socket buffers hold). */
+  c = client_connect_with_rcvbuf (s, 4096);
+  g_assert_true (client_pair_verify (c, pairing, &error));
+  {
+    g_autoptr (GByteArray) msgs = g_byte_array_new ();
+    g_autoptr (GByteArray) frames = g_byte_array_new ();
+    gsize off = 0;
+    gint64 end = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+    for (i = 0; i < 20000; i++)
+      hap_http_write_request (msgs, "GET", "/accessories", NULL, NULL, 0);
+    hap_session_crypto_encrypt_append (c->crypto, msgs->data, msgs->len, frames);
+    while (off < frames->len) {
+      gssize n = g_socket_send (
+          c->socket, (const gchar *) frames->data + off, frames->len - off, NULL, NULL);
+      if (n <= 0)
+        break; /* dropped while we were still sending */
+      off += (gsize) n;
+    }
+    while (server_count_connections (s) > 0 && g_get_monotonic_time () < end)
+      g_usleep (10 * 1000);
+    g_assert_cmpuint (server_count_connections (s), ==, 0);
+    /* Dropped for its queue, well before the idle timeout could close it. */
+    g_assert_cmpint (g_get_monotonic_time () - (end - TIMEOUT_S * G_USEC_PER_SEC), <, 2500 * 1000);
+  }
+  client_free (c);
+
+  /* Idle connections are closed. */
+  c = client_verified (s, pairing);
+  g_usleep (3500 * 1000);
+  client_expect_closed (c);
+  client_free (c);
+
+  /* Through all of it: a well-behaved controller is served. */
+  c = client_verified (s, pairing);
+  client_request (c, "GET", "/accessories", NULL, NULL, 0);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c, 200);
+  g_assert_true (body_contains (body, "\"accessories\""));
+  client_free (c);
+  server_halt (s);
+  server_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/server/pair-and-use", test_pair_and_use);
+  g_test_add_func ("/server/negative", test_negative);
   return g_test_run ();
 }
