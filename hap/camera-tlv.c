@@ -154,27 +154,6 @@ read_uint (const HapTlv8Item *it, const char *name, guint64 max, guint64 *out, g
   return TRUE;
 }
 
-static gboolean
-read_u32 (const HapTlv8Item *it, const char *name, guint32 *out, guint8 *width, GError **error)
-{
-  guint64 v;
-
-  if (!read_uint (it, name, G_MAXUINT32, &v, width, error))
-    return FALSE;
-  *out = (guint32) v;
-  return TRUE;
-}
-
-static HapTlv8 *
-read_nested (const HapTlv8Item *it, const char *name, GError **error)
-{
-  HapTlv8 *tlv = hap_tlv8_parse (it->value, it->len, error);
-
-  if (tlv == NULL)
-    g_prefix_error (error, "%s: ", name);
-  return tlv;
-}
-
 /* ---- validation ------------------------------------------------------------------------- */
 
 static gboolean out_of_range (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
@@ -207,9 +186,41 @@ check_count (guint n, guint max, const char *name, GError **error)
   return TRUE;
 }
 
+/* Each of the first `n` entries of a list of enumerated values is at most `max`. */
 static gboolean
-validate_container (const HapCameraContainer *c, GError **error)
+check_enums (const guint *values, guint n, guint max, const char *name, GError **error)
 {
+  for (guint i = 0; i < n; i++)
+    if (values[i] > max)
+      return out_of_range (error, "%s %u unknown", name, values[i]);
+  return TRUE;
+}
+
+typedef gboolean (*ValidateItemFunc) (gconstpointer item, GError **error);
+
+/* A list of 1 .. `max` items of `size` bytes, each checked by `validate`; with `item_name`
+ * the error names the failing item. */
+static gboolean
+validate_list (gconstpointer items, gsize size, guint n, guint max, const char *name,
+    ValidateItemFunc validate, const char *item_name, GError **error)
+{
+  if (!check_count (n, max, name, error))
+    return FALSE;
+  for (guint i = 0; i < n; i++) {
+    if (!validate ((const guint8 *) items + i * size, error)) {
+      if (item_name != NULL)
+        g_prefix_error (error, "%s %u: ", item_name, i);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+validate_container (gconstpointer item, GError **error)
+{
+  const HapCameraContainer *c = item;
+
   if (c->type != HAP_CAMERA_CONTAINER_FRAGMENTED_MP4)
     return out_of_range (error, "container type %u unknown", (guint) c->type);
   if (c->fragment_length_ms == 0)
@@ -255,21 +266,20 @@ validate_audio_enums (HapCameraAudioCodec codec, guint8 channels, HapCameraAudio
 }
 
 static gboolean
-validate_video_codec (const HapCameraVideoCodecConfig *c, GError **error)
+validate_video_codec (gconstpointer item, GError **error)
 {
+  const HapCameraVideoCodecConfig *c = item;
+
   if (!check_count (c->n_profiles, HAP_CAMERA_MAX_PROFILES, "video profiles", error)
       || !check_count (c->n_levels, HAP_CAMERA_MAX_LEVELS, "video levels", error)
-      || !check_count (c->n_attributes, HAP_CAMERA_MAX_ATTRIBUTES, "video attributes", error))
+      || !check_count (c->n_attributes, HAP_CAMERA_MAX_ATTRIBUTES, "video attributes", error)
+      || !validate_video_enums (
+          c->codec, HAP_CAMERA_VIDEO_PROFILE_BASELINE, HAP_CAMERA_VIDEO_LEVEL_3_1, error)
+      || !check_enums ((const guint *) c->profiles, c->n_profiles, HAP_CAMERA_VIDEO_PROFILE_HIGH,
+          "video profile", error)
+      || !check_enums (
+          (const guint *) c->levels, c->n_levels, HAP_CAMERA_VIDEO_LEVEL_4, "video level", error))
     return FALSE;
-  if (!validate_video_enums (
-          c->codec, HAP_CAMERA_VIDEO_PROFILE_BASELINE, HAP_CAMERA_VIDEO_LEVEL_3_1, error))
-    return FALSE;
-  for (guint i = 0; i < c->n_profiles; i++)
-    if (!validate_video_enums (c->codec, c->profiles[i], HAP_CAMERA_VIDEO_LEVEL_3_1, error))
-      return FALSE;
-  for (guint i = 0; i < c->n_levels; i++)
-    if (!validate_video_enums (c->codec, HAP_CAMERA_VIDEO_PROFILE_BASELINE, c->levels[i], error))
-      return FALSE;
   for (guint i = 0; i < c->n_attributes; i++)
     if (!validate_attributes (&c->attributes[i], error))
       return FALSE;
@@ -277,20 +287,20 @@ validate_video_codec (const HapCameraVideoCodecConfig *c, GError **error)
 }
 
 static gboolean
-validate_audio_codec (const HapCameraAudioCodecConfig *c, GError **error)
+validate_audio_codec (gconstpointer item, GError **error)
 {
-  if (!check_count (c->n_bitrate_modes, HAP_CAMERA_MAX_BITRATE_MODES, "audio bitrate modes", error)
-      || !check_count (c->n_sample_rates, HAP_CAMERA_MAX_SAMPLE_RATES, "audio sample rates", error))
-    return FALSE;
-  for (guint i = 0; i < c->n_bitrate_modes; i++)
-    if (!validate_audio_enums (
-            c->codec, c->channels, c->bitrate_modes[i], HAP_CAMERA_AUDIO_SAMPLE_RATE_8K, error))
-      return FALSE;
-  for (guint i = 0; i < c->n_sample_rates; i++)
-    if (!validate_audio_enums (
-            c->codec, c->channels, HAP_CAMERA_AUDIO_BITRATE_VARIABLE, c->sample_rates[i], error))
-      return FALSE;
-  return TRUE;
+  const HapCameraAudioCodecConfig *c = item;
+
+  return check_count (
+             c->n_bitrate_modes, HAP_CAMERA_MAX_BITRATE_MODES, "audio bitrate modes", error)
+         && check_count (
+             c->n_sample_rates, HAP_CAMERA_MAX_SAMPLE_RATES, "audio sample rates", error)
+         && validate_audio_enums (c->codec, c->channels, HAP_CAMERA_AUDIO_BITRATE_VARIABLE,
+             HAP_CAMERA_AUDIO_SAMPLE_RATE_8K, error)
+         && check_enums ((const guint *) c->bitrate_modes, c->n_bitrate_modes,
+             HAP_CAMERA_AUDIO_BITRATE_CONSTANT, "audio bitrate mode", error)
+         && check_enums ((const guint *) c->sample_rates, c->n_sample_rates,
+             HAP_CAMERA_AUDIO_SAMPLE_RATE_48K, "audio sample rate", error);
 }
 
 static void
@@ -307,12 +317,9 @@ hap_camera_recording_config_validate (const HapCameraRecordingConfig *cfg, GErro
   g_return_val_if_fail (cfg != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_count (
-          cfg->n_containers, HAP_CAMERA_MAX_CONTAINERS, "container configurations", error))
+  if (!validate_list (cfg->containers, sizeof (HapCameraContainer), cfg->n_containers,
+          HAP_CAMERA_MAX_CONTAINERS, "container configurations", validate_container, NULL, error))
     return FALSE;
-  for (guint i = 0; i < cfg->n_containers; i++)
-    if (!validate_container (&cfg->containers[i], error))
-      return FALSE;
   note_prebuffer (cfg->prebuffer_ms);
   return TRUE;
 }
@@ -323,16 +330,9 @@ hap_camera_video_config_validate (const HapCameraVideoConfig *cfg, GError **erro
   g_return_val_if_fail (cfg != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_count (
-          cfg->n_codecs, HAP_CAMERA_MAX_VIDEO_CODECS, "video codec configurations", error))
-    return FALSE;
-  for (guint i = 0; i < cfg->n_codecs; i++) {
-    if (!validate_video_codec (&cfg->codecs[i], error)) {
-      g_prefix_error (error, "video codec configuration %u: ", i);
-      return FALSE;
-    }
-  }
-  return TRUE;
+  return validate_list (cfg->codecs, sizeof (HapCameraVideoCodecConfig), cfg->n_codecs,
+      HAP_CAMERA_MAX_VIDEO_CODECS, "video codec configurations", validate_video_codec,
+      "video codec configuration", error);
 }
 
 gboolean
@@ -341,16 +341,9 @@ hap_camera_audio_config_validate (const HapCameraAudioConfig *cfg, GError **erro
   g_return_val_if_fail (cfg != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_count (
-          cfg->n_codecs, HAP_CAMERA_MAX_AUDIO_CODECS, "audio codec configurations", error))
-    return FALSE;
-  for (guint i = 0; i < cfg->n_codecs; i++) {
-    if (!validate_audio_codec (&cfg->codecs[i], error)) {
-      g_prefix_error (error, "audio codec configuration %u: ", i);
-      return FALSE;
-    }
-  }
-  return TRUE;
+  return validate_list (cfg->codecs, sizeof (HapCameraAudioCodecConfig), cfg->n_codecs,
+      HAP_CAMERA_MAX_AUDIO_CODECS, "audio codec configurations", validate_audio_codec,
+      "audio codec configuration", error);
 }
 
 gboolean
@@ -393,327 +386,271 @@ hap_camera_audio_sample_rate_to_hz (HapCameraAudioSampleRate rate)
   return hz[rate];
 }
 
-/* ---- parsing ---------------------------------------------------------------------------- */
-
-/* Media container configuration {1 type, 2 parameters {1 fragment length}}. */
-static gboolean
-parse_container (const HapTlv8Item *it, HapCameraContainer *out, GError **error)
+/* The TLV8 structure inside item `it`, or NULL with an error prefixed by `name`. */
+static HapTlv8 *
+read_nested (const HapTlv8Item *it, const char *name, GError **error)
 {
-  static const FieldSpec specs[] = { { 1, "container type", 1 }, { 2, "container parameters", 1 } };
-  static const FieldSpec param_specs[] = { { 1, "fragment length", 1 } };
-  g_autoptr (HapTlv8) tlv = read_nested (it, "container configuration", error);
-  g_autoptr (HapTlv8) params = NULL;
-  Run runs[G_N_ELEMENTS (specs)], param_runs[G_N_ELEMENTS (param_specs)];
-  guint8 type;
+  HapTlv8 *tlv = hap_tlv8_parse (it->value, it->len, error);
 
-  if (tlv == NULL || !split_fields (tlv, specs, G_N_ELEMENTS (specs), runs, error)
-      || !require (&runs[0], specs[0].name, error) || !require (&runs[1], specs[1].name, error)
-      || !read_u8 (runs[0].item[0], specs[0].name, &type, error))
-    return FALSE;
-  out->type = type;
-  params = read_nested (runs[1].item[0], specs[1].name, error);
-  if (params == NULL
-      || !split_fields (params, param_specs, G_N_ELEMENTS (param_specs), param_runs, error)
-      || !require (&param_runs[0], param_specs[0].name, error)
-      || !read_u32 (param_runs[0].item[0], param_specs[0].name, &out->fragment_length_ms,
-          &out->wire.fragment_length_ms, error))
-    return FALSE;
-  return TRUE;
+  if (tlv == NULL)
+    g_prefix_error (error, "%s: ", name);
+  return tlv;
 }
 
-/* {1 prebuffer, 2 event triggers, 3 container configurations...}, used by both the Supported
- * value and the general part of the selection. */
-static gboolean
-parse_general (const HapTlv8 *tlv, HapCameraRecordingConfig *out, GError **error)
-{
-  static const FieldSpec specs[] = {
-    { 1, "prebuffer length", 1 },
-    { 2, "event trigger options", 1 },
-    { 3, "container configurations", HAP_CAMERA_MAX_CONTAINERS },
-  };
-  Run runs[G_N_ELEMENTS (specs)];
+/* ---- structure tables ------------------------------------------------------------------- */
 
-  if (!split_fields (tlv, specs, G_N_ELEMENTS (specs), runs, error))
-    return FALSE;
-  for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
-    if (!require (&runs[s], specs[s].name, error))
-      return FALSE;
-  if (!read_u32 (runs[0].item[0], specs[0].name, &out->prebuffer_ms, &out->wire.prebuffer_ms, error)
-      || !read_uint (runs[1].item[0], specs[1].name, G_MAXUINT64, &out->event_triggers,
-          &out->wire.event_triggers, error))
-    return FALSE;
-  out->n_containers = runs[2].n;
-  for (guint i = 0; i < runs[2].n; i++) {
-    if (!parse_container (runs[2].item[i], &out->containers[i], error)) {
-      g_prefix_error (error, "container configuration %u: ", i);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
+/* How a field is stored in its C struct. Enumerated types are int-sized (checked below). */
+typedef enum {
+  F_ENUM,      /* 1 byte -> guint (an enumerated type) */
+  F_U8,        /* 1 byte -> guint8 */
+  F_UINT,      /* 1..8 bytes LE -> guint16/32/64 (`size` bytes); its width goes to `wire` */
+  F_ENUM_LIST, /* list of 1-byte values -> guint array; its length goes to `count` */
+  F_NESTED,    /* a structure (`schema`) whose fields are members of the same C struct */
+  F_LIST,      /* list of structures (`schema`) -> array of `size`-byte elements, `count` */
+} FieldKind;
 
-/* Video attributes {1 width, 2 height, 3 frame rate}. */
-static gboolean
-parse_attributes (const HapTlv8Item *it, HapCameraVideoAttributes *out, GError **error)
-{
-  static const FieldSpec specs[] = {
-    { 1, "width", 1 },
-    { 2, "height", 1 },
-    { 3, "frame rate", 1 },
-  };
-  g_autoptr (HapTlv8) tlv = read_nested (it, "video attributes", error);
-  Run runs[G_N_ELEMENTS (specs)];
-  guint64 v;
+G_STATIC_ASSERT (sizeof (HapCameraContainerType) == sizeof (guint));
+G_STATIC_ASSERT (sizeof (HapCameraVideoCodec) == sizeof (guint));
+G_STATIC_ASSERT (sizeof (HapCameraVideoProfile) == sizeof (guint));
+G_STATIC_ASSERT (sizeof (HapCameraVideoLevel) == sizeof (guint));
+G_STATIC_ASSERT (sizeof (HapCameraAudioCodec) == sizeof (guint));
+G_STATIC_ASSERT (sizeof (HapCameraAudioBitrateMode) == sizeof (guint));
+G_STATIC_ASSERT (sizeof (HapCameraAudioSampleRate) == sizeof (guint));
 
-  if (tlv == NULL || !split_fields (tlv, specs, G_N_ELEMENTS (specs), runs, error))
-    return FALSE;
-  for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
-    if (!require (&runs[s], specs[s].name, error))
-      return FALSE;
-  if (!read_uint (runs[0].item[0], specs[0].name, G_MAXUINT16, &v, &out->wire.width, error))
-    return FALSE;
-  out->width = (guint16) v;
-  if (!read_uint (runs[1].item[0], specs[1].name, G_MAXUINT16, &v, &out->wire.height, error))
-    return FALSE;
-  out->height = (guint16) v;
-  return read_u8 (runs[2].item[0], specs[2].name, &out->fps, error);
-}
+typedef struct _Schema Schema;
 
-/* Selection-only fields of a video codec configuration. */
 typedef struct {
+  FieldSpec spec;
+  FieldKind kind;
+  /* Selection-only: required and read after all other fields. */
+  gboolean selection;
+  gsize offset;
+  gsize aux; /* F_UINT: offset of the wire width; lists: offset of the count */
+  gsize size;
+  guint8 canonical; /* F_UINT: width written when no wire width is recorded */
+  const Schema *schema;
+} Field;
+
+#define MAX_FIELDS 4
+
+/* A TLV8 structure: its fields in ascending type order (the order the builder writes). */
+struct _Schema {
+  const char *name;
+  guint n_fields;
+  Field fields[MAX_FIELDS];
+};
+
+/* Field initialisers: type, name, [max list length,] struct, member[, wire width or count]. */
+#define ENUM(t, n, S, m) .spec = { t, n, 1 }, .kind = F_ENUM, .offset = offsetof (S, m)
+#define U8(t, n, S, m) .spec = { t, n, 1 }, .kind = F_U8, .offset = offsetof (S, m)
+#define UINT(t, n, S, m, wire, w)                                                            \
+  .spec = { t, n, 1 }, .kind = F_UINT, .offset = offsetof (S, m), .aux = offsetof (S, wire), \
+  .size = sizeof (((S *) 0)->m), .canonical = w
+#define ENUM_LIST(t, n, max, S, m, cnt) \
+  .spec = { t, n, max }, .kind = F_ENUM_LIST, .offset = offsetof (S, m), .aux = offsetof (S, cnt)
+#define NESTED(t, n, s) .spec = { t, n, 1 }, .kind = F_NESTED, .schema = s
+#define LIST(t, n, max, S, m, cnt, s)                                                         \
+  .spec = { t, n, max }, .kind = F_LIST, .offset = offsetof (S, m), .aux = offsetof (S, cnt), \
+  .size = sizeof (((S *) 0)->m[0]), .schema = s
+
+/* The selection shape of a video / audio codec configuration: a one-entry Supported shape
+ * plus the selection-only fields. */
+typedef struct {
+  HapCameraVideoCodecConfig c;
   guint32 bitrate_kbps, iframe_interval_ms;
   guint8 bitrate_width, iframe_width;
-} VideoSelection;
-
-/* Video codec configuration {1 codec, 2 parameters {1 profiles, 2 levels[, 3 bitrate,
- * 4 I-frame interval]}, 3 attributes...}. With `sel`, the selection shape: the selection-only
- * fields are required and every list has exactly one entry. */
-static gboolean
-parse_video_codec (
-    const HapTlv8Item *it, HapCameraVideoCodecConfig *out, VideoSelection *sel, GError **error)
-{
-  guint max_list = sel ? 1 : G_MAXUINT;
-  const FieldSpec specs[] = {
-    { 1, "video codec", 1 },
-    { 2, "video codec parameters", 1 },
-    { 3, "video attributes", MIN (max_list, HAP_CAMERA_MAX_ATTRIBUTES) },
-  };
-  const FieldSpec param_specs[] = {
-    { 1, "video profiles", MIN (max_list, HAP_CAMERA_MAX_PROFILES) },
-    { 2, "video levels", MIN (max_list, HAP_CAMERA_MAX_LEVELS) },
-    { 3, "video bitrate", 1 },
-    { 4, "I-frame interval", 1 },
-  };
-  g_autoptr (HapTlv8) tlv = read_nested (it, "video codec configuration", error);
-  g_autoptr (HapTlv8) params = NULL;
-  Run runs[G_N_ELEMENTS (specs)], param_runs[G_N_ELEMENTS (param_specs)];
-  guint8 v;
-
-  if (tlv == NULL || !split_fields (tlv, specs, G_N_ELEMENTS (specs), runs, error))
-    return FALSE;
-  for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
-    if (!require (&runs[s], specs[s].name, error))
-      return FALSE;
-  if (!read_u8 (runs[0].item[0], specs[0].name, &v, error))
-    return FALSE;
-  out->codec = v;
-
-  /* The Supported shape has no selection-only fields: types 3 and 4 are then unknown. */
-  params = read_nested (runs[1].item[0], specs[1].name, error);
-  if (params == NULL || !split_fields (params, param_specs, sel ? 4 : 2, param_runs, error)
-      || !require (&param_runs[0], param_specs[0].name, error)
-      || !require (&param_runs[1], param_specs[1].name, error))
-    return FALSE;
-  out->n_profiles = param_runs[0].n;
-  for (guint i = 0; i < param_runs[0].n; i++) {
-    if (!read_u8 (param_runs[0].item[i], param_specs[0].name, &v, error))
-      return FALSE;
-    out->profiles[i] = v;
-  }
-  out->n_levels = param_runs[1].n;
-  for (guint i = 0; i < param_runs[1].n; i++) {
-    if (!read_u8 (param_runs[1].item[i], param_specs[1].name, &v, error))
-      return FALSE;
-    out->levels[i] = v;
-  }
-  if (sel != NULL
-      && (!require (&param_runs[2], param_specs[2].name, error)
-          || !require (&param_runs[3], param_specs[3].name, error)
-          || !read_u32 (param_runs[2].item[0], param_specs[2].name, &sel->bitrate_kbps,
-              &sel->bitrate_width, error)
-          || !read_u32 (param_runs[3].item[0], param_specs[3].name, &sel->iframe_interval_ms,
-              &sel->iframe_width, error)))
-    return FALSE;
-
-  out->n_attributes = runs[2].n;
-  for (guint i = 0; i < runs[2].n; i++) {
-    if (!parse_attributes (runs[2].item[i], &out->attributes[i], error)) {
-      g_prefix_error (error, "video attributes %u: ", i);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
+} SelectedVideo;
 
 typedef struct {
+  HapCameraAudioCodecConfig c;
   guint32 max_bitrate_kbps;
   guint8 max_bitrate_width;
-} AudioSelection;
+} SelectedAudio;
+
+typedef HapCameraContainer Ct;
+typedef HapCameraRecordingConfig Rec;
+typedef HapCameraVideoAttributes Attr;
+typedef HapCameraVideoCodecConfig Vc;
+typedef HapCameraAudioCodecConfig Ac;
+
+/* Media container configuration {1 type, 2 parameters {1 fragment length}}. */
+static const Schema container_params_schema = {
+  "container parameters", 1,
+  { { UINT (1, "fragment length", Ct, fragment_length_ms, wire.fragment_length_ms, W_FRAGMENT) } }
+};
+static const Schema container_schema = { "container configuration", 2,
+  { { ENUM (1, "container type", Ct, type) },
+      { NESTED (2, "container parameters", &container_params_schema) } } };
+
+/* {1 prebuffer, 2 event triggers, 3 container configurations...}: the Supported value and the
+ * general part of the selection. */
+static const Schema general_schema = { "general configuration", 3,
+  { { UINT (1, "prebuffer length", Rec, prebuffer_ms, wire.prebuffer_ms, W_PREBUFFER) },
+      { UINT (2, "event trigger options", Rec, event_triggers, wire.event_triggers, W_TRIGGERS) },
+      { LIST (3, "container configurations", HAP_CAMERA_MAX_CONTAINERS, Rec, containers,
+          n_containers, &container_schema) } } };
+
+/* Video attributes {1 width, 2 height, 3 frame rate}. */
+static const Schema attributes_schema = { "video attributes", 3,
+  { { UINT (1, "width", Attr, width, wire.width, W_DIMENSION) },
+      { UINT (2, "height", Attr, height, wire.height, W_DIMENSION) },
+      { U8 (3, "frame rate", Attr, fps) } } };
+
+/* Video codec configuration {1 codec, 2 parameters {1 profiles, 2 levels[, 3 bitrate,
+ * 4 I-frame interval]}, 3 attributes...}. The selection shape has the selection-only fields
+ * and exactly one entry per list; the Supported shape ignores types 3 and 4 of the
+ * parameters. */
+static const Schema video_params_schema = { "video codec parameters", 2,
+  { { ENUM_LIST (1, "video profiles", HAP_CAMERA_MAX_PROFILES, Vc, profiles, n_profiles) },
+      { ENUM_LIST (2, "video levels", HAP_CAMERA_MAX_LEVELS, Vc, levels, n_levels) } } };
+static const Schema video_codec_schema = { "video codec configuration", 3,
+  { { ENUM (1, "video codec", Vc, codec) },
+      { NESTED (2, "video codec parameters", &video_params_schema) },
+      { LIST (3, "video attributes", HAP_CAMERA_MAX_ATTRIBUTES, Vc, attributes, n_attributes,
+          &attributes_schema) } } };
+static const Schema selected_video_params_schema = { "video codec parameters", 4,
+  { { ENUM_LIST (1, "video profiles", 1, SelectedVideo, c.profiles, c.n_profiles) },
+      { ENUM_LIST (2, "video levels", 1, SelectedVideo, c.levels, c.n_levels) },
+      { UINT (3, "video bitrate", SelectedVideo, bitrate_kbps, bitrate_width, W_BITRATE),
+          .selection = TRUE },
+      { UINT (4, "I-frame interval", SelectedVideo, iframe_interval_ms, iframe_width, W_IFRAME),
+          .selection = TRUE } } };
+static const Schema selected_video_schema = { "video codec configuration", 3,
+  { { ENUM (1, "video codec", SelectedVideo, c.codec) },
+      { NESTED (2, "video codec parameters", &selected_video_params_schema) },
+      { LIST (3, "video attributes", 1, SelectedVideo, c.attributes, c.n_attributes,
+          &attributes_schema) } } };
 
 /* Audio codec configuration {1 codec, 2 parameters {1 channels, 2 bitrate modes, 3 sample
- * rates[, 4 max bitrate]}}; `sel` as for parse_video_codec(). */
+ * rates[, 4 max bitrate]}}, shapes as for video. */
+static const Schema audio_params_schema = { "audio codec parameters", 3,
+  { { U8 (1, "audio channels", Ac, channels) },
+      { ENUM_LIST (2, "audio bitrate modes", HAP_CAMERA_MAX_BITRATE_MODES, Ac, bitrate_modes,
+          n_bitrate_modes) },
+      { ENUM_LIST (3, "audio sample rates", HAP_CAMERA_MAX_SAMPLE_RATES, Ac, sample_rates,
+          n_sample_rates) } } };
+static const Schema audio_codec_schema = { "audio codec configuration", 2,
+  { { ENUM (1, "audio codec", Ac, codec) },
+      { NESTED (2, "audio codec parameters", &audio_params_schema) } } };
+static const Schema selected_audio_params_schema = { "audio codec parameters", 4,
+  { { U8 (1, "audio channels", SelectedAudio, c.channels) },
+      { ENUM_LIST (
+          2, "audio bitrate modes", 1, SelectedAudio, c.bitrate_modes, c.n_bitrate_modes) },
+      { ENUM_LIST (3, "audio sample rates", 1, SelectedAudio, c.sample_rates, c.n_sample_rates) },
+      { UINT (
+            4, "audio max bitrate", SelectedAudio, max_bitrate_kbps, max_bitrate_width, W_BITRATE),
+          .selection = TRUE } } };
+static const Schema selected_audio_schema = { "audio codec configuration", 2,
+  { { ENUM (1, "audio codec", SelectedAudio, c.codec) },
+      { NESTED (2, "audio codec parameters", &selected_audio_params_schema) } } };
+
+/* The Supported video / audio values: {1 codec configuration} repeated. */
+static const Schema video_value_schema = { "SupportedVideoRecordingConfiguration", 1,
+  { { LIST (1, "video codec configurations", HAP_CAMERA_MAX_VIDEO_CODECS, HapCameraVideoConfig,
+      codecs, n_codecs, &video_codec_schema) } } };
+static const Schema audio_value_schema = { "SupportedAudioRecordingConfiguration", 1,
+  { { LIST (1, "audio codec configurations", HAP_CAMERA_MAX_AUDIO_CODECS, HapCameraAudioConfig,
+      codecs, n_codecs, &audio_codec_schema) } } };
+
+/* ---- parsing ---------------------------------------------------------------------------- */
+
+static gboolean parse_fields (
+    const HapTlv8 *tlv, const Schema *schema, gpointer out, GError **error);
+
+/* Parses the structure inside item `it` into `out`. */
 static gboolean
-parse_audio_codec (
-    const HapTlv8Item *it, HapCameraAudioCodecConfig *out, AudioSelection *sel, GError **error)
+parse_struct (
+    const HapTlv8Item *it, const char *name, const Schema *schema, gpointer out, GError **error)
 {
-  guint max_list = sel ? 1 : G_MAXUINT;
-  static const FieldSpec specs[] = {
-    { 1, "audio codec", 1 },
-    { 2, "audio codec parameters", 1 },
-  };
-  const FieldSpec param_specs[] = {
-    { 1, "audio channels", 1 },
-    { 2, "audio bitrate modes", MIN (max_list, HAP_CAMERA_MAX_BITRATE_MODES) },
-    { 3, "audio sample rates", MIN (max_list, HAP_CAMERA_MAX_SAMPLE_RATES) },
-    { 4, "audio max bitrate", 1 },
-  };
-  g_autoptr (HapTlv8) tlv = read_nested (it, "audio codec configuration", error);
-  g_autoptr (HapTlv8) params = NULL;
-  Run runs[G_N_ELEMENTS (specs)], param_runs[G_N_ELEMENTS (param_specs)];
-  guint8 v;
+  g_autoptr (HapTlv8) tlv = read_nested (it, name, error);
 
-  if (tlv == NULL || !split_fields (tlv, specs, G_N_ELEMENTS (specs), runs, error)
-      || !require (&runs[0], specs[0].name, error) || !require (&runs[1], specs[1].name, error)
-      || !read_u8 (runs[0].item[0], specs[0].name, &v, error))
-    return FALSE;
-  out->codec = v;
+  return tlv != NULL && parse_fields (tlv, schema, out, error);
+}
 
-  params = read_nested (runs[1].item[0], specs[1].name, error);
-  if (params == NULL || !split_fields (params, param_specs, sel ? 4 : 3, param_runs, error))
-    return FALSE;
-  for (guint s = 0; s < 3; s++)
-    if (!require (&param_runs[s], param_specs[s].name, error))
-      return FALSE;
-  if (!read_u8 (param_runs[0].item[0], param_specs[0].name, &out->channels, error))
-    return FALSE;
-  out->n_bitrate_modes = param_runs[1].n;
-  for (guint i = 0; i < param_runs[1].n; i++) {
-    if (!read_u8 (param_runs[1].item[i], param_specs[1].name, &v, error))
-      return FALSE;
-    out->bitrate_modes[i] = v;
+static void
+store_uint (guint8 *p, gsize size, guint64 v)
+{
+  if (size == 2)
+    *(guint16 *) p = (guint16) v;
+  else if (size == 4)
+    *(guint32 *) p = (guint32) v;
+  else
+    *(guint64 *) p = v;
+}
+
+static guint64
+load_uint (const guint8 *p, gsize size)
+{
+  return size == 2 ? *(const guint16 *) p : size == 4 ? *(const guint32 *) p : *(const guint64 *) p;
+}
+
+static gboolean
+read_field (const Field *f, const Run *run, guint8 *out, GError **error)
+{
+  const char *name = f->spec.name;
+  guint64 v;
+  guint8 b;
+
+  switch (f->kind) {
+    case F_ENUM:
+      if (!read_u8 (run->item[0], name, &b, error))
+        return FALSE;
+      *(guint *) (out + f->offset) = b;
+      return TRUE;
+    case F_U8:
+      return read_u8 (run->item[0], name, out + f->offset, error);
+    case F_UINT:
+      if (!read_uint (
+              run->item[0], name, G_MAXUINT64 >> (64 - 8 * f->size), &v, out + f->aux, error))
+        return FALSE;
+      store_uint (out + f->offset, f->size, v);
+      return TRUE;
+    case F_ENUM_LIST:
+      *(guint *) (out + f->aux) = run->n;
+      for (guint i = 0; i < run->n; i++) {
+        if (!read_u8 (run->item[i], name, &b, error))
+          return FALSE;
+        ((guint *) (out + f->offset))[i] = b;
+      }
+      return TRUE;
+    case F_NESTED:
+      return parse_struct (run->item[0], name, f->schema, out, error);
+    case F_LIST:
+      *(guint *) (out + f->aux) = run->n;
+      for (guint i = 0; i < run->n; i++) {
+        if (!parse_struct (
+                run->item[i], f->schema->name, f->schema, out + f->offset + i * f->size, error)) {
+          g_prefix_error (error, "%s %u: ", f->schema->name, i);
+          return FALSE;
+        }
+      }
+      return TRUE;
   }
-  out->n_sample_rates = param_runs[2].n;
-  for (guint i = 0; i < param_runs[2].n; i++) {
-    if (!read_u8 (param_runs[2].item[i], param_specs[2].name, &v, error))
-      return FALSE;
-    out->sample_rates[i] = v;
-  }
-  if (sel != NULL
-      && (!require (&param_runs[3], param_specs[3].name, error)
-          || !read_u32 (param_runs[3].item[0], param_specs[3].name, &sel->max_bitrate_kbps,
-              &sel->max_bitrate_width, error)))
+  g_assert_not_reached ();
+}
+
+/* Sorts the items of `tlv` into the fields of `schema`, requires every field and reads it
+ * into `out`: first the fields of both shapes, then the selection-only ones. */
+static gboolean
+parse_fields (const HapTlv8 *tlv, const Schema *schema, gpointer out, GError **error)
+{
+  FieldSpec specs[MAX_FIELDS];
+  Run runs[MAX_FIELDS];
+
+  for (guint i = 0; i < schema->n_fields; i++)
+    specs[i] = schema->fields[i].spec;
+  if (!split_fields (tlv, specs, schema->n_fields, runs, error))
     return FALSE;
+  for (gboolean selection = FALSE; selection <= TRUE; selection++) {
+    for (guint i = 0; i < schema->n_fields; i++)
+      if (schema->fields[i].selection == selection && !require (&runs[i], specs[i].name, error))
+        return FALSE;
+    for (guint i = 0; i < schema->n_fields; i++)
+      if (schema->fields[i].selection == selection
+          && !read_field (&schema->fields[i], &runs[i], out, error))
+        return FALSE;
+  }
   return TRUE;
-}
-
-/* Common tail of the public parsers: logs and zeroes `out` on failure. */
-static HapParseResult
-finish_parse (
-    gboolean ok, const char *what, gpointer out, gsize out_size, GError **error, GError *local)
-{
-  if (ok)
-    return HAP_PARSE_OK;
-  memset (out, 0, out_size);
-  g_prefix_error (&local, "%s: ", what);
-  g_debug ("camera-tlv: rejected %s", local->message);
-  g_propagate_error (error, local);
-  return HAP_PARSE_INVALID;
-}
-
-HapParseResult
-hap_camera_recording_config_parse (
-    const guint8 *data, gsize len, HapCameraRecordingConfig *out, GError **error)
-{
-  g_autoptr (HapTlv8) tlv = NULL;
-  GError *local = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (data != NULL || len == 0, HAP_PARSE_INVALID);
-  g_return_val_if_fail (out != NULL, HAP_PARSE_INVALID);
-  g_return_val_if_fail (error == NULL || *error == NULL, HAP_PARSE_INVALID);
-
-  memset (out, 0, sizeof (*out));
-  tlv = hap_tlv8_parse (data, len, &local);
-  ok = tlv != NULL && parse_general (tlv, out, &local)
-       && hap_camera_recording_config_validate (out, &local);
-  return finish_parse (
-      ok, "SupportedCameraRecordingConfiguration", out, sizeof (*out), error, local);
-}
-
-HapParseResult
-hap_camera_video_config_parse (
-    const guint8 *data, gsize len, HapCameraVideoConfig *out, GError **error)
-{
-  static const FieldSpec specs[] = {
-    { 1, "video codec configurations", HAP_CAMERA_MAX_VIDEO_CODECS },
-  };
-  g_autoptr (HapTlv8) tlv = NULL;
-  Run runs[G_N_ELEMENTS (specs)];
-  GError *local = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (data != NULL || len == 0, HAP_PARSE_INVALID);
-  g_return_val_if_fail (out != NULL, HAP_PARSE_INVALID);
-  g_return_val_if_fail (error == NULL || *error == NULL, HAP_PARSE_INVALID);
-
-  memset (out, 0, sizeof (*out));
-  tlv = hap_tlv8_parse (data, len, &local);
-  ok = tlv != NULL && split_fields (tlv, specs, G_N_ELEMENTS (specs), runs, &local)
-       && require (&runs[0], specs[0].name, &local);
-  if (ok) {
-    out->n_codecs = runs[0].n;
-    for (guint i = 0; ok && i < runs[0].n; i++) {
-      ok = parse_video_codec (runs[0].item[i], &out->codecs[i], NULL, &local);
-      if (!ok)
-        g_prefix_error (&local, "video codec configuration %u: ", i);
-    }
-  }
-  ok = ok && hap_camera_video_config_validate (out, &local);
-  return finish_parse (
-      ok, "SupportedVideoRecordingConfiguration", out, sizeof (*out), error, local);
-}
-
-HapParseResult
-hap_camera_audio_config_parse (
-    const guint8 *data, gsize len, HapCameraAudioConfig *out, GError **error)
-{
-  static const FieldSpec specs[] = {
-    { 1, "audio codec configurations", HAP_CAMERA_MAX_AUDIO_CODECS },
-  };
-  g_autoptr (HapTlv8) tlv = NULL;
-  Run runs[G_N_ELEMENTS (specs)];
-  GError *local = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (data != NULL || len == 0, HAP_PARSE_INVALID);
-  g_return_val_if_fail (out != NULL, HAP_PARSE_INVALID);
-  g_return_val_if_fail (error == NULL || *error == NULL, HAP_PARSE_INVALID);
-
-  memset (out, 0, sizeof (*out));
-  tlv = hap_tlv8_parse (data, len, &local);
-  ok = tlv != NULL && split_fields (tlv, specs, G_N_ELEMENTS (specs), runs, &local)
-       && require (&runs[0], specs[0].name, &local);
-  if (ok) {
-    out->n_codecs = runs[0].n;
-    for (guint i = 0; ok && i < runs[0].n; i++) {
-      ok = parse_audio_codec (runs[0].item[i], &out->codecs[i], NULL, &local);
-      if (!ok)
-        g_prefix_error (&local, "audio codec configuration %u: ", i);
-    }
-  }
-  ok = ok && hap_camera_audio_config_validate (out, &local);
-  return finish_parse (
-      ok, "SupportedAudioRecordingConfiguration", out, sizeof (*out), error, local);
 }
 
 static gboolean
@@ -725,12 +662,9 @@ parse_selected (const HapTlv8 *tlv, HapCameraSelectedConfig *out, GError **error
     { 3, "selected audio configuration", 1 },
   };
   Run runs[G_N_ELEMENTS (specs)];
-  g_autoptr (HapTlv8) general_tlv = NULL;
-  HapCameraRecordingConfig general;
-  HapCameraVideoCodecConfig video;
-  HapCameraAudioCodecConfig audio;
-  VideoSelection vsel = { 0 };
-  AudioSelection asel = { 0 };
+  HapCameraRecordingConfig gen = { 0 };
+  SelectedVideo video = { 0 };
+  SelectedAudio audio = { 0 };
 
   if (!split_fields (tlv, specs, G_N_ELEMENTS (specs), runs, error))
     return FALSE;
@@ -738,69 +672,127 @@ parse_selected (const HapTlv8 *tlv, HapCameraSelectedConfig *out, GError **error
     if (!require (&runs[s], specs[s].name, error))
       return FALSE;
 
-  memset (&general, 0, sizeof (general));
-  general_tlv = read_nested (runs[0].item[0], specs[0].name, error);
-  if (general_tlv == NULL || !parse_general (general_tlv, &general, error)) {
+  if (!parse_struct (runs[0].item[0], specs[0].name, &general_schema, &gen, error)) {
     g_prefix_error (error, "general: ");
     return FALSE;
   }
-  if (general.n_containers != 1) {
+  if (gen.n_containers != 1) {
     g_set_error (error, HAP_CODEC_ERROR, HAP_CODEC_ERROR_MALFORMED,
-        "general: %u container configurations, expected 1", general.n_containers);
+        "general: %u container configurations, expected 1", gen.n_containers);
     return FALSE;
   }
-  out->general.prebuffer_ms = general.prebuffer_ms;
-  out->general.event_triggers = general.event_triggers;
-  out->general.container = general.containers[0];
-  out->wire.prebuffer_ms = general.wire.prebuffer_ms;
-  out->wire.event_triggers = general.wire.event_triggers;
+  out->general.prebuffer_ms = gen.prebuffer_ms;
+  out->general.event_triggers = gen.event_triggers;
+  out->general.container = gen.containers[0];
+  out->wire.prebuffer_ms = gen.wire.prebuffer_ms;
+  out->wire.event_triggers = gen.wire.event_triggers;
 
-  memset (&video, 0, sizeof (video));
-  if (!parse_video_codec (runs[1].item[0], &video, &vsel, error)) {
+  if (!parse_struct (
+          runs[1].item[0], selected_video_schema.name, &selected_video_schema, &video, error)) {
     g_prefix_error (error, "video: ");
     return FALSE;
   }
-  out->video.codec = video.codec;
-  out->video.profile = video.profiles[0];
-  out->video.level = video.levels[0];
-  out->video.bitrate_kbps = vsel.bitrate_kbps;
-  out->video.iframe_interval_ms = vsel.iframe_interval_ms;
-  out->video.attributes = video.attributes[0];
-  out->wire.video_bitrate_kbps = vsel.bitrate_width;
-  out->wire.iframe_interval_ms = vsel.iframe_width;
+  out->video.codec = video.c.codec;
+  out->video.profile = video.c.profiles[0];
+  out->video.level = video.c.levels[0];
+  out->video.bitrate_kbps = video.bitrate_kbps;
+  out->video.iframe_interval_ms = video.iframe_interval_ms;
+  out->video.attributes = video.c.attributes[0];
+  out->wire.video_bitrate_kbps = video.bitrate_width;
+  out->wire.iframe_interval_ms = video.iframe_width;
 
-  memset (&audio, 0, sizeof (audio));
-  if (!parse_audio_codec (runs[2].item[0], &audio, &asel, error)) {
+  if (!parse_struct (
+          runs[2].item[0], selected_audio_schema.name, &selected_audio_schema, &audio, error)) {
     g_prefix_error (error, "audio: ");
     return FALSE;
   }
-  out->audio.codec = audio.codec;
-  out->audio.channels = audio.channels;
-  out->audio.bitrate_mode = audio.bitrate_modes[0];
-  out->audio.sample_rate = audio.sample_rates[0];
-  out->audio.max_bitrate_kbps = asel.max_bitrate_kbps;
-  out->wire.audio_max_bitrate_kbps = asel.max_bitrate_width;
+  out->audio.codec = audio.c.codec;
+  out->audio.channels = audio.c.channels;
+  out->audio.bitrate_mode = audio.c.bitrate_modes[0];
+  out->audio.sample_rate = audio.c.sample_rates[0];
+  out->audio.max_bitrate_kbps = audio.max_bitrate_kbps;
+  out->wire.audio_max_bitrate_kbps = audio.max_bitrate_width;
   return TRUE;
+}
+
+static gboolean
+validate_value (const Schema *schema, gconstpointer cfg, GError **error)
+{
+  if (schema == &general_schema)
+    return hap_camera_recording_config_validate (cfg, error);
+  if (schema == &video_value_schema)
+    return hap_camera_video_config_validate (cfg, error);
+  if (schema == &audio_value_schema)
+    return hap_camera_audio_config_validate (cfg, error);
+  return hap_camera_selected_config_validate (cfg, error);
+}
+
+/* Common part of the public parsers: `out` (`size` bytes) is zeroed, filled from the
+ * structure (`schema`, or the selection without one) and validated; on failure it is zeroed
+ * again, and the error is logged and reported prefixed by the value's name. */
+static HapParseResult
+parse_value (const guint8 *data, gsize len, const char *what, const Schema *schema, gpointer out,
+    gsize size, GError **error)
+{
+  g_autoptr (HapTlv8) tlv = NULL;
+  GError *local = NULL;
+
+  memset (out, 0, size);
+  tlv = hap_tlv8_parse (data, len, &local);
+  if (tlv != NULL
+      && (schema ? parse_fields (tlv, schema, out, &local) : parse_selected (tlv, out, &local))
+      && validate_value (schema, out, &local))
+    return HAP_PARSE_OK;
+  memset (out, 0, size);
+  g_prefix_error (&local, "%s: ", what);
+  g_debug ("camera-tlv: rejected %s", local->message);
+  g_propagate_error (error, local);
+  return HAP_PARSE_INVALID;
+}
+
+#define CHECK_PARSE_ARGS()                                                     \
+  G_STMT_START                                                                 \
+  {                                                                            \
+    g_return_val_if_fail (data != NULL || len == 0, HAP_PARSE_INVALID);        \
+    g_return_val_if_fail (out != NULL, HAP_PARSE_INVALID);                     \
+    g_return_val_if_fail (error == NULL || *error == NULL, HAP_PARSE_INVALID); \
+  }                                                                            \
+  G_STMT_END
+
+HapParseResult
+hap_camera_recording_config_parse (
+    const guint8 *data, gsize len, HapCameraRecordingConfig *out, GError **error)
+{
+  CHECK_PARSE_ARGS ();
+  return parse_value (data, len, "SupportedCameraRecordingConfiguration", &general_schema, out,
+      sizeof (*out), error);
+}
+
+HapParseResult
+hap_camera_video_config_parse (
+    const guint8 *data, gsize len, HapCameraVideoConfig *out, GError **error)
+{
+  CHECK_PARSE_ARGS ();
+  return parse_value (
+      data, len, video_value_schema.name, &video_value_schema, out, sizeof (*out), error);
+}
+
+HapParseResult
+hap_camera_audio_config_parse (
+    const guint8 *data, gsize len, HapCameraAudioConfig *out, GError **error)
+{
+  CHECK_PARSE_ARGS ();
+  return parse_value (
+      data, len, audio_value_schema.name, &audio_value_schema, out, sizeof (*out), error);
 }
 
 HapParseResult
 hap_camera_selected_config_parse (
     const guint8 *data, gsize len, HapCameraSelectedConfig *out, GError **error)
 {
-  g_autoptr (HapTlv8) tlv = NULL;
-  GError *local = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (data != NULL || len == 0, HAP_PARSE_INVALID);
-  g_return_val_if_fail (out != NULL, HAP_PARSE_INVALID);
-  g_return_val_if_fail (error == NULL || *error == NULL, HAP_PARSE_INVALID);
-
-  memset (out, 0, sizeof (*out));
-  tlv = hap_tlv8_parse (data, len, &local);
-  ok = tlv != NULL && parse_selected (tlv, out, &local)
-       && hap_camera_selected_config_validate (out, &local);
-  return finish_parse (
-      ok, "SelectedCameraRecordingConfiguration", out, sizeof (*out), error, local);
+  CHECK_PARSE_ARGS ();
+  return parse_value (
+      data, len, "SelectedCameraRecordingConfiguration", NULL, out, sizeof (*out), error);
 }
 
 /* ---- building --------------------------------------------------------------------------- */
@@ -820,180 +812,108 @@ put_uint (HapTlv8Writer *w, guint8 type, guint64 v, guint8 wire, guint8 canonica
   hap_tlv8_add (w, type, buf, width);
 }
 
+static void build_fields (HapTlv8Writer *w, const Schema *schema, gconstpointer in);
+
+/* Writes an item of `type` holding the structure `in`. */
+static void
+put_struct (HapTlv8Writer *w, guint8 type, const Schema *schema, gconstpointer in)
+{
+  HapTlv8Writer child;
+
+  hap_tlv8_writer_init (&child);
+  build_fields (&child, schema, in);
+  hap_tlv8_add_writer (w, type, &child);
+  hap_tlv8_writer_clear (&child);
+}
+
+/* Writes the fields of `in` (not wrapped in an item); lists separated by empty items. */
+static void
+build_fields (HapTlv8Writer *w, const Schema *schema, gconstpointer in)
+{
+  const guint8 *base = in;
+
+  for (guint k = 0; k < schema->n_fields; k++) {
+    const Field *f = &schema->fields[k];
+    guint8 type = f->spec.type;
+    guint n = f->kind == F_ENUM_LIST || f->kind == F_LIST ? *(const guint *) (base + f->aux) : 1;
+
+    for (guint i = 0; i < n; i++) {
+      if (i > 0)
+        hap_tlv8_add_separator (w, LIST_SEPARATOR);
+      switch (f->kind) {
+        case F_ENUM:
+        case F_ENUM_LIST:
+          hap_tlv8_add_u8 (w, type, (guint8) ((const guint *) (base + f->offset))[i]);
+          break;
+        case F_U8:
+          hap_tlv8_add_u8 (w, type, base[f->offset]);
+          break;
+        case F_UINT:
+          put_uint (w, type, load_uint (base + f->offset, f->size), base[f->aux], f->canonical);
+          break;
+        case F_NESTED:
+          put_struct (w, type, f->schema, in);
+          break;
+        case F_LIST:
+          put_struct (w, type, f->schema, base + f->offset + i * f->size);
+          break;
+      }
+    }
+  }
+}
+
+/* Common part of the public builders: the bytes of `cfg` if `valid`. */
 static GBytes *
-take_bytes (HapTlv8Writer *w)
+build_value (gboolean valid, const Schema *schema, gconstpointer cfg)
 {
-  GBytes *bytes = hap_tlv8_writer_take_bytes (w);
+  HapTlv8Writer w;
+  GBytes *bytes;
 
-  hap_tlv8_writer_clear (w);
+  if (!valid)
+    return NULL;
+  hap_tlv8_writer_init (&w);
+  build_fields (&w, schema, cfg);
+  bytes = hap_tlv8_writer_take_bytes (&w);
+  hap_tlv8_writer_clear (&w);
   return bytes;
-}
-
-static void
-put_nested (HapTlv8Writer *w, guint8 type, HapTlv8Writer *child)
-{
-  hap_tlv8_add_writer (w, type, child);
-  hap_tlv8_writer_clear (child);
-}
-
-static void
-put_separator_if (HapTlv8Writer *w, guint i)
-{
-  if (i > 0)
-    hap_tlv8_add_separator (w, LIST_SEPARATOR);
-}
-
-static void
-build_container (HapTlv8Writer *w, const HapCameraContainer *c)
-{
-  HapTlv8Writer cw, pw;
-
-  hap_tlv8_writer_init (&cw);
-  hap_tlv8_writer_init (&pw);
-  hap_tlv8_add_u8 (&cw, 1, (guint8) c->type);
-  put_uint (&pw, 1, c->fragment_length_ms, c->wire.fragment_length_ms, W_FRAGMENT);
-  put_nested (&cw, 2, &pw);
-  put_nested (w, 3, &cw);
-}
-
-static void
-build_general (HapTlv8Writer *w, guint32 prebuffer_ms, guint8 prebuffer_wire,
-    guint64 event_triggers, guint8 triggers_wire, const HapCameraContainer *containers,
-    guint n_containers)
-{
-  put_uint (w, 1, prebuffer_ms, prebuffer_wire, W_PREBUFFER);
-  put_uint (w, 2, event_triggers, triggers_wire, W_TRIGGERS);
-  for (guint i = 0; i < n_containers; i++) {
-    put_separator_if (w, i);
-    build_container (w, &containers[i]);
-  }
-}
-
-static void
-build_attributes (HapTlv8Writer *w, const HapCameraVideoAttributes *a)
-{
-  HapTlv8Writer aw;
-
-  hap_tlv8_writer_init (&aw);
-  put_uint (&aw, 1, a->width, a->wire.width, W_DIMENSION);
-  put_uint (&aw, 2, a->height, a->wire.height, W_DIMENSION);
-  hap_tlv8_add_u8 (&aw, 3, a->fps);
-  put_nested (w, 3, &aw);
-}
-
-/* Writes the value of one video codec configuration into `w` (not wrapped in an item). */
-static void
-build_video_codec (HapTlv8Writer *w, const HapCameraVideoCodecConfig *c, const VideoSelection *sel)
-{
-  HapTlv8Writer pw;
-
-  hap_tlv8_writer_init (&pw);
-  hap_tlv8_add_u8 (w, 1, (guint8) c->codec);
-  for (guint i = 0; i < c->n_profiles; i++) {
-    put_separator_if (&pw, i);
-    hap_tlv8_add_u8 (&pw, 1, (guint8) c->profiles[i]);
-  }
-  for (guint i = 0; i < c->n_levels; i++) {
-    put_separator_if (&pw, i);
-    hap_tlv8_add_u8 (&pw, 2, (guint8) c->levels[i]);
-  }
-  if (sel != NULL) {
-    put_uint (&pw, 3, sel->bitrate_kbps, sel->bitrate_width, W_BITRATE);
-    put_uint (&pw, 4, sel->iframe_interval_ms, sel->iframe_width, W_IFRAME);
-  }
-  put_nested (w, 2, &pw);
-  for (guint i = 0; i < c->n_attributes; i++) {
-    put_separator_if (w, i);
-    build_attributes (w, &c->attributes[i]);
-  }
-}
-
-/* Writes the value of one audio codec configuration into `w` (not wrapped in an item). */
-static void
-build_audio_codec (HapTlv8Writer *w, const HapCameraAudioCodecConfig *c, const AudioSelection *sel)
-{
-  HapTlv8Writer pw;
-
-  hap_tlv8_writer_init (&pw);
-  hap_tlv8_add_u8 (w, 1, (guint8) c->codec);
-  hap_tlv8_add_u8 (&pw, 1, c->channels);
-  for (guint i = 0; i < c->n_bitrate_modes; i++) {
-    put_separator_if (&pw, i);
-    hap_tlv8_add_u8 (&pw, 2, (guint8) c->bitrate_modes[i]);
-  }
-  for (guint i = 0; i < c->n_sample_rates; i++) {
-    put_separator_if (&pw, i);
-    hap_tlv8_add_u8 (&pw, 3, (guint8) c->sample_rates[i]);
-  }
-  if (sel != NULL)
-    put_uint (&pw, 4, sel->max_bitrate_kbps, sel->max_bitrate_width, W_BITRATE);
-  put_nested (w, 2, &pw);
 }
 
 GBytes *
 hap_camera_recording_config_build (const HapCameraRecordingConfig *cfg, GError **error)
 {
-  HapTlv8Writer w;
-
   g_return_val_if_fail (cfg != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!hap_camera_recording_config_validate (cfg, error))
-    return NULL;
-  hap_tlv8_writer_init (&w);
-  build_general (&w, cfg->prebuffer_ms, cfg->wire.prebuffer_ms, cfg->event_triggers,
-      cfg->wire.event_triggers, cfg->containers, cfg->n_containers);
-  return take_bytes (&w);
+  return build_value (hap_camera_recording_config_validate (cfg, error), &general_schema, cfg);
 }
 
 GBytes *
 hap_camera_video_config_build (const HapCameraVideoConfig *cfg, GError **error)
 {
-  HapTlv8Writer w, cw;
-
   g_return_val_if_fail (cfg != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!hap_camera_video_config_validate (cfg, error))
-    return NULL;
-  hap_tlv8_writer_init (&w);
-  for (guint i = 0; i < cfg->n_codecs; i++) {
-    put_separator_if (&w, i);
-    hap_tlv8_writer_init (&cw);
-    build_video_codec (&cw, &cfg->codecs[i], NULL);
-    put_nested (&w, 1, &cw);
-  }
-  return take_bytes (&w);
+  return build_value (hap_camera_video_config_validate (cfg, error), &video_value_schema, cfg);
 }
 
 GBytes *
 hap_camera_audio_config_build (const HapCameraAudioConfig *cfg, GError **error)
 {
-  HapTlv8Writer w, cw;
-
   g_return_val_if_fail (cfg != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!hap_camera_audio_config_validate (cfg, error))
-    return NULL;
-  hap_tlv8_writer_init (&w);
-  for (guint i = 0; i < cfg->n_codecs; i++) {
-    put_separator_if (&w, i);
-    hap_tlv8_writer_init (&cw);
-    build_audio_codec (&cw, &cfg->codecs[i], NULL);
-    put_nested (&w, 1, &cw);
-  }
-  return take_bytes (&w);
+  return build_value (hap_camera_audio_config_validate (cfg, error), &audio_value_schema, cfg);
 }
 
 GBytes *
 hap_camera_selected_config_build (const HapCameraSelectedConfig *cfg, GError **error)
 {
-  HapTlv8Writer w, cw;
-  HapCameraVideoCodecConfig video;
-  HapCameraAudioCodecConfig audio;
-  VideoSelection vsel;
-  AudioSelection asel;
+  HapTlv8Writer w;
+  GBytes *bytes;
+  /* The selection written as the selection shapes of the Supported values, as parsed. */
+  HapCameraRecordingConfig gen = { 0 };
+  SelectedVideo video = { 0 };
+  SelectedAudio audio = { 0 };
 
   g_return_val_if_fail (cfg != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1001,55 +921,101 @@ hap_camera_selected_config_build (const HapCameraSelectedConfig *cfg, GError **e
   if (!hap_camera_selected_config_validate (cfg, error))
     return NULL;
 
-  memset (&video, 0, sizeof (video));
-  video.codec = cfg->video.codec;
-  video.n_profiles = 1;
-  video.profiles[0] = cfg->video.profile;
-  video.n_levels = 1;
-  video.levels[0] = cfg->video.level;
-  video.n_attributes = 1;
-  video.attributes[0] = cfg->video.attributes;
-  vsel.bitrate_kbps = cfg->video.bitrate_kbps;
-  vsel.bitrate_width = cfg->wire.video_bitrate_kbps;
-  vsel.iframe_interval_ms = cfg->video.iframe_interval_ms;
-  vsel.iframe_width = cfg->wire.iframe_interval_ms;
+  gen.prebuffer_ms = cfg->general.prebuffer_ms;
+  gen.event_triggers = cfg->general.event_triggers;
+  gen.n_containers = 1;
+  gen.containers[0] = cfg->general.container;
+  gen.wire.prebuffer_ms = cfg->wire.prebuffer_ms;
+  gen.wire.event_triggers = cfg->wire.event_triggers;
 
-  memset (&audio, 0, sizeof (audio));
-  audio.codec = cfg->audio.codec;
-  audio.channels = cfg->audio.channels;
-  audio.n_bitrate_modes = 1;
-  audio.bitrate_modes[0] = cfg->audio.bitrate_mode;
-  audio.n_sample_rates = 1;
-  audio.sample_rates[0] = cfg->audio.sample_rate;
-  asel.max_bitrate_kbps = cfg->audio.max_bitrate_kbps;
-  asel.max_bitrate_width = cfg->wire.audio_max_bitrate_kbps;
+  video.c.codec = cfg->video.codec;
+  video.c.n_profiles = 1;
+  video.c.profiles[0] = cfg->video.profile;
+  video.c.n_levels = 1;
+  video.c.levels[0] = cfg->video.level;
+  video.c.n_attributes = 1;
+  video.c.attributes[0] = cfg->video.attributes;
+  video.bitrate_kbps = cfg->video.bitrate_kbps;
+  video.bitrate_width = cfg->wire.video_bitrate_kbps;
+  video.iframe_interval_ms = cfg->video.iframe_interval_ms;
+  video.iframe_width = cfg->wire.iframe_interval_ms;
+
+  audio.c.codec = cfg->audio.codec;
+  audio.c.channels = cfg->audio.channels;
+  audio.c.n_bitrate_modes = 1;
+  audio.c.bitrate_modes[0] = cfg->audio.bitrate_mode;
+  audio.c.n_sample_rates = 1;
+  audio.c.sample_rates[0] = cfg->audio.sample_rate;
+  audio.max_bitrate_kbps = cfg->audio.max_bitrate_kbps;
+  audio.max_bitrate_width = cfg->wire.audio_max_bitrate_kbps;
 
   hap_tlv8_writer_init (&w);
-  hap_tlv8_writer_init (&cw);
-  build_general (&cw, cfg->general.prebuffer_ms, cfg->wire.prebuffer_ms,
-      cfg->general.event_triggers, cfg->wire.event_triggers, &cfg->general.container, 1);
-  put_nested (&w, 1, &cw);
-  hap_tlv8_writer_init (&cw);
-  build_video_codec (&cw, &video, &vsel);
-  put_nested (&w, 2, &cw);
-  hap_tlv8_writer_init (&cw);
-  build_audio_codec (&cw, &audio, &asel);
-  put_nested (&w, 3, &cw);
-  return take_bytes (&w);
+  put_struct (&w, 1, &general_schema, &gen);
+  put_struct (&w, 2, &selected_video_schema, &video);
+  put_struct (&w, 3, &selected_audio_schema, &audio);
+  bytes = hap_tlv8_writer_take_bytes (&w);
+  hap_tlv8_writer_clear (&w);
+  return bytes;
 }
 
 /* ---- equality --------------------------------------------------------------------------- */
 
+/* Field by field as described by `schema`; `wire` widths are not compared, and a list longer
+ * than its field allows is never equal. */
+static gboolean
+struct_equal (const Schema *schema, gconstpointer a, gconstpointer b)
+{
+  const guint8 *x = a, *y = b;
+
+  for (guint k = 0; k < schema->n_fields; k++) {
+    const Field *f = &schema->fields[k];
+    gsize o = f->offset;
+    guint n;
+
+    switch (f->kind) {
+      case F_ENUM:
+        if (*(const guint *) (x + o) != *(const guint *) (y + o))
+          return FALSE;
+        break;
+      case F_U8:
+        if (x[o] != y[o])
+          return FALSE;
+        break;
+      case F_UINT:
+        if (load_uint (x + o, f->size) != load_uint (y + o, f->size))
+          return FALSE;
+        break;
+      case F_NESTED:
+        if (!struct_equal (f->schema, a, b))
+          return FALSE;
+        break;
+      case F_ENUM_LIST:
+      case F_LIST:
+        n = *(const guint *) (x + f->aux);
+        if (n != *(const guint *) (y + f->aux) || n > f->spec.max)
+          return FALSE;
+        for (guint i = 0; i < n; i++) {
+          if (f->kind == F_ENUM_LIST
+                  ? ((const guint *) (x + o))[i] != ((const guint *) (y + o))[i]
+                  : !struct_equal (f->schema, x + o + i * f->size, y + o + i * f->size))
+            return FALSE;
+        }
+        break;
+    }
+  }
+  return TRUE;
+}
+
 static gboolean
 container_equal (const HapCameraContainer *a, const HapCameraContainer *b)
 {
-  return a->type == b->type && a->fragment_length_ms == b->fragment_length_ms;
+  return struct_equal (&container_schema, a, b);
 }
 
 static gboolean
 attributes_equal (const HapCameraVideoAttributes *a, const HapCameraVideoAttributes *b)
 {
-  return a->width == b->width && a->height == b->height && a->fps == b->fps;
+  return struct_equal (&attributes_schema, a, b);
 }
 
 gboolean
@@ -1058,32 +1024,7 @@ hap_camera_recording_config_equal (
 {
   g_return_val_if_fail (a != NULL && b != NULL, FALSE);
 
-  if (a->prebuffer_ms != b->prebuffer_ms || a->event_triggers != b->event_triggers
-      || a->n_containers != b->n_containers || a->n_containers > HAP_CAMERA_MAX_CONTAINERS)
-    return FALSE;
-  for (guint i = 0; i < a->n_containers; i++)
-    if (!container_equal (&a->containers[i], &b->containers[i]))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-video_codec_equal (const HapCameraVideoCodecConfig *a, const HapCameraVideoCodecConfig *b)
-{
-  if (a->codec != b->codec || a->n_profiles != b->n_profiles || a->n_levels != b->n_levels
-      || a->n_attributes != b->n_attributes || a->n_profiles > HAP_CAMERA_MAX_PROFILES
-      || a->n_levels > HAP_CAMERA_MAX_LEVELS || a->n_attributes > HAP_CAMERA_MAX_ATTRIBUTES)
-    return FALSE;
-  for (guint i = 0; i < a->n_profiles; i++)
-    if (a->profiles[i] != b->profiles[i])
-      return FALSE;
-  for (guint i = 0; i < a->n_levels; i++)
-    if (a->levels[i] != b->levels[i])
-      return FALSE;
-  for (guint i = 0; i < a->n_attributes; i++)
-    if (!attributes_equal (&a->attributes[i], &b->attributes[i]))
-      return FALSE;
-  return TRUE;
+  return struct_equal (&general_schema, a, b);
 }
 
 gboolean
@@ -1091,28 +1032,7 @@ hap_camera_video_config_equal (const HapCameraVideoConfig *a, const HapCameraVid
 {
   g_return_val_if_fail (a != NULL && b != NULL, FALSE);
 
-  if (a->n_codecs != b->n_codecs || a->n_codecs > HAP_CAMERA_MAX_VIDEO_CODECS)
-    return FALSE;
-  for (guint i = 0; i < a->n_codecs; i++)
-    if (!video_codec_equal (&a->codecs[i], &b->codecs[i]))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-audio_codec_equal (const HapCameraAudioCodecConfig *a, const HapCameraAudioCodecConfig *b)
-{
-  if (a->codec != b->codec || a->channels != b->channels || a->n_bitrate_modes != b->n_bitrate_modes
-      || a->n_sample_rates != b->n_sample_rates || a->n_bitrate_modes > HAP_CAMERA_MAX_BITRATE_MODES
-      || a->n_sample_rates > HAP_CAMERA_MAX_SAMPLE_RATES)
-    return FALSE;
-  for (guint i = 0; i < a->n_bitrate_modes; i++)
-    if (a->bitrate_modes[i] != b->bitrate_modes[i])
-      return FALSE;
-  for (guint i = 0; i < a->n_sample_rates; i++)
-    if (a->sample_rates[i] != b->sample_rates[i])
-      return FALSE;
-  return TRUE;
+  return struct_equal (&video_value_schema, a, b);
 }
 
 gboolean
@@ -1120,12 +1040,7 @@ hap_camera_audio_config_equal (const HapCameraAudioConfig *a, const HapCameraAud
 {
   g_return_val_if_fail (a != NULL && b != NULL, FALSE);
 
-  if (a->n_codecs != b->n_codecs || a->n_codecs > HAP_CAMERA_MAX_AUDIO_CODECS)
-    return FALSE;
-  for (guint i = 0; i < a->n_codecs; i++)
-    if (!audio_codec_equal (&a->codecs[i], &b->codecs[i]))
-      return FALSE;
-  return TRUE;
+  return struct_equal (&audio_value_schema, a, b);
 }
 
 gboolean
@@ -1149,34 +1064,39 @@ hap_camera_selected_config_equal (
 
 /* ---- selection against the supported values --------------------------------------------- */
 
+/* Whether `v` is among the first `n` (at most `max`) entries of a list of enumerated values. */
+static gboolean
+enum_in (const guint *values, guint n, guint max, guint v)
+{
+  for (guint i = 0; i < MIN (n, max); i++)
+    if (values[i] == v)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 video_codec_offers (const HapCameraVideoCodecConfig *c, const HapCameraSelectedConfig *sel)
 {
-  gboolean profile = FALSE, level = FALSE, attr = FALSE;
+  gboolean attr = FALSE;
 
-  if (c->codec != sel->video.codec)
+  if (c->codec != sel->video.codec
+      || !enum_in (
+          (const guint *) c->profiles, c->n_profiles, HAP_CAMERA_MAX_PROFILES, sel->video.profile)
+      || !enum_in ((const guint *) c->levels, c->n_levels, HAP_CAMERA_MAX_LEVELS, sel->video.level))
     return FALSE;
-  for (guint i = 0; i < MIN (c->n_profiles, HAP_CAMERA_MAX_PROFILES); i++)
-    profile = profile || c->profiles[i] == sel->video.profile;
-  for (guint i = 0; i < MIN (c->n_levels, HAP_CAMERA_MAX_LEVELS); i++)
-    level = level || c->levels[i] == sel->video.level;
   for (guint i = 0; i < MIN (c->n_attributes, HAP_CAMERA_MAX_ATTRIBUTES); i++)
     attr = attr || attributes_equal (&c->attributes[i], &sel->video.attributes);
-  return profile && level && attr;
+  return attr;
 }
 
 static gboolean
 audio_codec_offers (const HapCameraAudioCodecConfig *c, const HapCameraSelectedConfig *sel)
 {
-  gboolean mode = FALSE, rate = FALSE;
-
-  if (c->codec != sel->audio.codec || c->channels != sel->audio.channels)
-    return FALSE;
-  for (guint i = 0; i < MIN (c->n_bitrate_modes, HAP_CAMERA_MAX_BITRATE_MODES); i++)
-    mode = mode || c->bitrate_modes[i] == sel->audio.bitrate_mode;
-  for (guint i = 0; i < MIN (c->n_sample_rates, HAP_CAMERA_MAX_SAMPLE_RATES); i++)
-    rate = rate || c->sample_rates[i] == sel->audio.sample_rate;
-  return mode && rate;
+  return c->codec == sel->audio.codec && c->channels == sel->audio.channels
+         && enum_in ((const guint *) c->bitrate_modes, c->n_bitrate_modes,
+             HAP_CAMERA_MAX_BITRATE_MODES, sel->audio.bitrate_mode)
+         && enum_in ((const guint *) c->sample_rates, c->n_sample_rates,
+             HAP_CAMERA_MAX_SAMPLE_RATES, sel->audio.sample_rate);
 }
 
 gboolean
