@@ -3,8 +3,7 @@
 #
 #   tests/fuzz/run.sh [--time SECONDS] [--runs N] [--jobs J] [TARGET...]
 #
-# Defaults: 60 s per target, no execution limit, all targets (tlv8 http hds-frame hds-message
-# camera-tlv), one target at a time (--jobs runs that many targets side by side). Each target
+# Defaults: 60 s per target, no execution limit, every target (tests/fuzz/fuzz-NAME.c), one target at a time (--jobs runs that many targets side by side). Each target
 # starts from a scratch copy of its committed seed corpus (tests/fuzz/corpus/NAME), so the
 # repository's corpus stays small; new inputs go to BUILD_DIR/corpus/NAME. Crash inputs are
 # written to BUILD_DIR/artifacts/. Prints one line per target with its execution count and
@@ -26,7 +25,12 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(tlv8 http hds-frame hds-message camera-tlv)
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in tests/fuzz/fuzz-*.c; do
+    t=${f#tests/fuzz/fuzz-}
+    targets+=("${t%.c}")
+  done
+fi
 
 if [ ! -f "$dir/build.ninja" ]; then
   CC=clang meson setup "$dir" -Dfuzzing=true -Dbuildtype=debugoptimized >/dev/null
