@@ -4,8 +4,9 @@
 #   tests/fuzz/run.sh [--time SECONDS] [--runs N] [--jobs J] [TARGET...]
 #
 # Defaults: 60 s per target, no execution limit, every target (tests/fuzz/fuzz-NAME.c), one
-# target at a time (--jobs runs that many targets side by side). Each target starts from a scratch copy of its committed seed corpus (tests/fuzz/corpus/NAME), so the
-# repository's corpus stays small; new inputs go to BUILD_DIR/corpus/NAME. Crash inputs are
+# target at a time (--jobs runs that many targets side by side). Each target starts from a
+# scratch copy of its committed seed corpus (tests/fuzz/corpus/NAME), so the repository's
+# corpus stays small; new inputs go to BUILD_DIR/corpus/NAME. Crash inputs are
 # written to BUILD_DIR/artifacts/. Prints one line per target with its execution count and
 # exits non-zero if any target found a crash, leak or sanitizer report.
 set -euo pipefail
