@@ -114,9 +114,18 @@ run_tests() {
 run_main() {
   local dir=${BUILD_DIR:-build}
   build "$dir"
-  # The camera (hksvaccessory with a videotestsrc pipeline) lands with the accessory issue. Until
-  # then the main job shows what exists: a camera pairing identity from libhap's setup codecs.
-  "$dir/tools/hap-setup-payload" "$@"
+  # The HKSV camera (hksvaccessory on a videotestsrc pipeline) lands with the recording path.
+  # Until then the main job is libhap's accessory server with a small demo accessory (a light
+  # bulb and a button) that the Home app on an iPhone in the same network can pair with: it
+  # prints the setup code and QR code, and advertises itself with Avahi on the local network.
+  if ! pgrep -x avahi-daemon >/dev/null && command -v systemctl >/dev/null; then
+    $SUDO systemctl start avahi-daemon ||
+      echo "warning: avahi-daemon is not running; the iPhone will not find the accessory" >&2
+  fi
+  local state=${XDG_DATA_HOME:-$HOME/.local/share}/gst-hksv/demo-accessory
+  echo "== demo accessory (storage: $state); Ctrl-C to stop"
+  exec "$dir/tests/interop/hap-test-accessory" --storage "$state" --bind any \
+    --name "gst-hksv demo" --advertise "$@"
 }
 
 cmd=${1:-}

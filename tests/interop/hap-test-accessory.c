@@ -1,8 +1,9 @@
 /* hap-test-accessory: a small HAP accessory on libhap for interop tests (hap-controller.test.js)
  * and for trying controllers by hand.
  *
- *   hap-test-accessory --storage DIR [--setup-code XXX-XX-XXX] [--port N] [--bind ADDR]
- *                      [--toggle-ms N] [--idle-timeout-ms N]
+ *   hap-test-accessory --storage DIR [--setup-code XXX-XX-XXX] [--port N] [--bind ADDR|any]
+ *                      [--toggle-ms N] [--idle-timeout-ms N] [--name NAME]
+ *                      [--advertise | --advertise-loopback]
  *
  * Database (aid 1; iids in order of definition):
  *   1 AccessoryInformation: 2 Identify, 3 Manufacturer, 4 Model, 5 Name, 6 SerialNumber,
@@ -15,8 +16,10 @@
  * while unpaired, `PAIRED 0|1` on changes, `WRITE <iid> <json>` for every accepted write,
  * `IDENTIFY`. The QR code goes to stderr.
  * Commands on stdin, one per line: `on 0|1`, `brightness N`, `name TEXT`, `press N`, `quit`.
- * With --toggle-ms N the On value flips every N ms. Binds 127.0.0.1 unless --bind says otherwise;
- * never advertises over mDNS.
+ * With --toggle-ms N the On value flips every N ms. Binds 127.0.0.1 unless --bind says otherwise
+ * (`any`: every IPv4 and IPv6 address). Advertises over mDNS (Avahi) only when asked: on every
+ * interface with --advertise (what an iPhone on the same network needs; the README's run command
+ * uses it), on the loopback interface alone with --advertise-loopback (tests).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +221,8 @@ main (int argc, char **argv)
   gint port = 0;
   gint toggle_ms = 0;
   gint idle_timeout_ms = 0;
+  gboolean advertise = FALSE, advertise_loopback = FALSE;
+  g_autofree gchar *name = NULL;
   GOptionEntry entries[] = {
     { "storage", 0, 0, G_OPTION_ARG_FILENAME, &storage, "Storage directory (required)", "DIR" },
     { "setup-code", 0, 0, G_OPTION_ARG_STRING, &setup_code, "Setup code", "XXX-XX-XXX" },
@@ -225,6 +230,11 @@ main (int argc, char **argv)
     { "bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Address to bind (127.0.0.1)", "ADDR" },
     { "toggle-ms", 0, 0, G_OPTION_ARG_INT, &toggle_ms, "Flip On every N ms", "N" },
     { "idle-timeout-ms", 0, 0, G_OPTION_ARG_INT, &idle_timeout_ms, "Idle timeout", "N" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "mDNS name (hksv test accessory)", "NAME" },
+    { "advertise", 0, 0, G_OPTION_ARG_NONE, &advertise, "Advertise over mDNS on every interface",
+        NULL },
+    { "advertise-loopback", 0, 0, G_OPTION_ARG_NONE, &advertise_loopback,
+        "Advertise over mDNS on the loopback interface only", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) options = g_option_context_new ("- HAP test accessory");
@@ -240,12 +250,19 @@ main (int argc, char **argv)
     return 2;
   }
   hap_server_config_init (&config);
-  config.bind_address = bind != NULL ? bind : "127.0.0.1";
+  if (bind == NULL)
+    config.bind_address = "127.0.0.1";
+  else if (g_str_equal (bind, "any"))
+    config.bind_address = NULL;
+  else
+    config.bind_address = bind;
   config.port = (guint16) port;
   config.storage_dir = storage;
   config.setup_code = setup_code;
   config.idle_timeout_ms = (guint) idle_timeout_ms;
-  config.name = "hksv test accessory";
+  config.name = name != NULL ? name : "hksv test accessory";
+  config.advertise = advertise || advertise_loopback;
+  config.mdns_loopback_only = advertise_loopback;
   config.category = 5; /* lightbulb */
   app.loop = g_main_loop_new (NULL, FALSE);
   app.server = hap_server_new (&config);
