@@ -3,19 +3,7 @@
 
 #include <string.h>
 
-static gboolean fail (GError **error, gint code, const gchar *format, ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError **error, gint code, const gchar *format, ...)
-{
-  va_list ap;
-
-  va_start (ap, format);
-  if (error)
-    *error = g_error_new_valist (HAP_CODEC_ERROR, code, format, ap);
-  va_end (ap);
-  return FALSE;
-}
+#include "hap/hds-value-private.h"
 
 /* Integer field: MISSING when absent, MALFORMED when of another type. */
 static gboolean
@@ -24,9 +12,10 @@ get_int (const HapHdsValue *body, const gchar *what, const gchar *key, gint64 *o
   HapHdsValue *v = hap_hds_value_dict_get (body, key);
 
   if (!v)
-    return fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no %s", what, key);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no %s", what, key);
   if (hap_hds_value_get_type (v) != HAP_HDS_TYPE_INT)
-    return fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s %s is not an integer", what, key);
+    return hap_hds_fail (
+        error, HAP_CODEC_ERROR_MALFORMED, "HDS %s %s is not an integer", what, key);
   *out = hap_hds_value_get_int (v);
   return TRUE;
 }
@@ -38,9 +27,9 @@ get_string (
   HapHdsValue *v = hap_hds_value_dict_get (body, key);
 
   if (!v)
-    return fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no %s", what, key);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no %s", what, key);
   if (hap_hds_value_get_type (v) != HAP_HDS_TYPE_STRING)
-    return fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s %s is not a string", what, key);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s %s is not a string", what, key);
   *out = g_strdup (hap_hds_value_get_string (v, NULL));
   return TRUE;
 }
@@ -52,9 +41,9 @@ get_bool (
   HapHdsValue *v = hap_hds_value_dict_get (body, key);
 
   if (!v)
-    return fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no %s", what, key);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no %s", what, key);
   if (hap_hds_value_get_type (v) != HAP_HDS_TYPE_BOOL)
-    return fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s %s is not a boolean", what, key);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s %s is not a boolean", what, key);
   *out = hap_hds_value_get_bool (v);
   return TRUE;
 }
@@ -63,7 +52,7 @@ static gboolean
 check_dict (const HapHdsValue *body, const gchar *what, GError **error)
 {
   if (hap_hds_value_get_type (body) != HAP_HDS_TYPE_DICT)
-    return fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s is not a dictionary", what);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s is not a dictionary", what);
   return TRUE;
 }
 
@@ -241,12 +230,12 @@ packet_parse (const HapHdsValue *v, guint index, HapHdsDataSendPacket *out, GErr
     return FALSE;
   data = hap_hds_value_dict_get (v, "data");
   if (!data)
-    return fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no data", what);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no data", what);
   if (hap_hds_value_get_type (data) != HAP_HDS_TYPE_DATA)
-    return fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s data is not data", what);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS %s data is not data", what);
   metadata = hap_hds_value_dict_get (v, "metadata");
   if (!metadata)
-    return fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no metadata", what);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MISSING, "HDS %s has no metadata", what);
   if (!check_dict (metadata, what, error)
       || !get_string (metadata, what, "dataType", &data_type, error)
       || !get_int (metadata, what, "dataSequenceNumber", &out->data_sequence_number, error)
@@ -259,7 +248,7 @@ packet_parse (const HapHdsValue *v, guint index, HapHdsDataSendPacket *out, GErr
   else if (g_strcmp0 (data_type, data_type_names[1]) == 0)
     out->data_type = HAP_HDS_DATA_TYPE_MEDIA_FRAGMENT;
   else
-    return fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "HDS %s has unknown dataType", what);
+    return hap_hds_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "HDS %s has unknown dataType", what);
   out->data_total_size = -1;
   total = hap_hds_value_dict_get (metadata, "dataTotalSize");
   if (total && !get_int (metadata, what, "dataTotalSize", &out->data_total_size, error))
@@ -284,12 +273,13 @@ hap_hds_data_send_data_parse (const HapHdsValue *body, HapHdsDataSendData *out, 
     return FALSE;
   packets = hap_hds_value_dict_get (body, "packets");
   if (!packets)
-    return fail (error, HAP_CODEC_ERROR_MISSING, "HDS dataSend data has no packets");
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MISSING, "HDS dataSend data has no packets");
   if (hap_hds_value_get_type (packets) != HAP_HDS_TYPE_ARRAY)
-    return fail (error, HAP_CODEC_ERROR_MALFORMED, "HDS dataSend data packets is not an array");
+    return hap_hds_fail (
+        error, HAP_CODEC_ERROR_MALFORMED, "HDS dataSend data packets is not an array");
   n = hap_hds_value_get_length (packets);
   if (n == 0)
-    return fail (error, HAP_CODEC_ERROR_MISSING, "HDS dataSend data has no packet");
+    return hap_hds_fail (error, HAP_CODEC_ERROR_MISSING, "HDS dataSend data has no packet");
   g_array_set_size (out->packets, n);
   for (guint i = 0; i < n; i++)
     if (!packet_parse (hap_hds_value_array_get (packets, i), i,

@@ -414,6 +414,18 @@ hap_srp_compute_verifier (HapSrpGroup group, HapSrpHash hash, const guint8 *salt
 
 /* ---- server ---- */
 
+/* What the getters return: `buf` and its length `n` (in *len, if wanted) when `available`,
+ * else NULL. */
+static const guint8 *
+buffer_if (gboolean available, const guint8 *buf, gsize n, gsize *len)
+{
+  if (!available)
+    return NULL;
+  if (len)
+    *len = n;
+  return buf;
+}
+
 typedef enum {
   SRP_STATE_NEW,      /* own public key computed, waiting for the peer's */
   SRP_STATE_KEYED,    /* S, K and proofs computed, waiting for the peer's proof */
@@ -548,18 +560,14 @@ const guint8 *
 hap_srp_server_get_salt (const HapSrpServer *server, gsize *len)
 {
   g_return_val_if_fail (server != NULL, NULL);
-  if (len)
-    *len = server->salt_len;
-  return server->salt;
+  return buffer_if (TRUE, server->salt, server->salt_len, len);
 }
 
 const guint8 *
 hap_srp_server_get_public_key (const HapSrpServer *server, gsize *len)
 {
   g_return_val_if_fail (server != NULL, NULL);
-  if (len)
-    *len = server->p.n_len;
-  return server->b_pub;
+  return buffer_if (TRUE, server->b_pub, server->p.n_len, len);
 }
 
 gboolean
@@ -632,33 +640,22 @@ const guint8 *
 hap_srp_server_get_proof (const HapSrpServer *server, gsize *len)
 {
   g_return_val_if_fail (server != NULL, NULL);
-  if (server->state != SRP_STATE_VERIFIED)
-    return NULL;
-  if (len)
-    *len = server->p.h_len;
-  return server->m2;
+  return buffer_if (server->state == SRP_STATE_VERIFIED, server->m2, server->p.h_len, len);
 }
 
 const guint8 *
 hap_srp_server_get_session_key (const HapSrpServer *server, gsize *len)
 {
   g_return_val_if_fail (server != NULL, NULL);
-  if (server->state != SRP_STATE_VERIFIED)
-    return NULL;
-  if (len)
-    *len = server->p.h_len;
-  return server->k;
+  return buffer_if (server->state == SRP_STATE_VERIFIED, server->k, server->p.h_len, len);
 }
 
 const guint8 *
 hap_srp_server_get_premaster_secret (const HapSrpServer *server, gsize *len)
 {
   g_return_val_if_fail (server != NULL, NULL);
-  if (server->state != SRP_STATE_KEYED && server->state != SRP_STATE_VERIFIED)
-    return NULL;
-  if (len)
-    *len = server->p.n_len;
-  return server->s;
+  return buffer_if (server->state == SRP_STATE_KEYED || server->state == SRP_STATE_VERIFIED,
+      server->s, server->p.n_len, len);
 }
 
 /* ---- client ---- */
@@ -752,9 +749,7 @@ const guint8 *
 hap_srp_client_get_public_key (const HapSrpClient *client, gsize *len)
 {
   g_return_val_if_fail (client != NULL, NULL);
-  if (len)
-    *len = client->p.n_len;
-  return client->a_pub;
+  return buffer_if (TRUE, client->a_pub, client->p.n_len, len);
 }
 
 gboolean
@@ -829,11 +824,8 @@ const guint8 *
 hap_srp_client_get_proof (const HapSrpClient *client, gsize *len)
 {
   g_return_val_if_fail (client != NULL, NULL);
-  if (client->state != SRP_STATE_KEYED && client->state != SRP_STATE_VERIFIED)
-    return NULL;
-  if (len)
-    *len = client->p.h_len;
-  return client->m1;
+  return buffer_if (client->state == SRP_STATE_KEYED || client->state == SRP_STATE_VERIFIED,
+      client->m1, client->p.h_len, len);
 }
 
 gboolean
@@ -860,20 +852,13 @@ const guint8 *
 hap_srp_client_get_session_key (const HapSrpClient *client, gsize *len)
 {
   g_return_val_if_fail (client != NULL, NULL);
-  if (client->state != SRP_STATE_VERIFIED)
-    return NULL;
-  if (len)
-    *len = client->p.h_len;
-  return client->k;
+  return buffer_if (client->state == SRP_STATE_VERIFIED, client->k, client->p.h_len, len);
 }
 
 const guint8 *
 hap_srp_client_get_premaster_secret (const HapSrpClient *client, gsize *len)
 {
   g_return_val_if_fail (client != NULL, NULL);
-  if (client->state != SRP_STATE_KEYED && client->state != SRP_STATE_VERIFIED)
-    return NULL;
-  if (len)
-    *len = client->p.n_len;
-  return client->s;
+  return buffer_if (client->state == SRP_STATE_KEYED || client->state == SRP_STATE_VERIFIED,
+      client->s, client->p.n_len, len);
 }

@@ -147,47 +147,52 @@ get_le (const HapTlv8 *tlv, guint8 type, gsize min_len, gsize max_len, guint64 *
   return TRUE;
 }
 
-gboolean
-hap_tlv8_get_u8 (const HapTlv8 *tlv, guint8 type, guint8 *out)
+/* An item of exactly `width` bytes (1, 2, 4 or 8), stored in the unsigned integer of that
+ * size at `out`. */
+static gboolean
+get_fixed (const HapTlv8 *tlv, guint8 type, gsize width, gpointer out)
 {
   guint64 v;
 
-  g_return_val_if_fail (tlv != NULL && out != NULL, FALSE);
-  if (!get_le (tlv, type, 1, 1, &v))
+  if (!get_le (tlv, type, width, width, &v))
     return FALSE;
-  *out = (guint8) v;
+  if (width == 1)
+    *(guint8 *) out = (guint8) v;
+  else if (width == 2)
+    *(guint16 *) out = (guint16) v;
+  else if (width == 4)
+    *(guint32 *) out = (guint32) v;
+  else
+    *(guint64 *) out = v;
   return TRUE;
+}
+
+gboolean
+hap_tlv8_get_u8 (const HapTlv8 *tlv, guint8 type, guint8 *out)
+{
+  g_return_val_if_fail (tlv != NULL && out != NULL, FALSE);
+  return get_fixed (tlv, type, sizeof (*out), out);
 }
 
 gboolean
 hap_tlv8_get_u16 (const HapTlv8 *tlv, guint8 type, guint16 *out)
 {
-  guint64 v;
-
   g_return_val_if_fail (tlv != NULL && out != NULL, FALSE);
-  if (!get_le (tlv, type, 2, 2, &v))
-    return FALSE;
-  *out = (guint16) v;
-  return TRUE;
+  return get_fixed (tlv, type, sizeof (*out), out);
 }
 
 gboolean
 hap_tlv8_get_u32 (const HapTlv8 *tlv, guint8 type, guint32 *out)
 {
-  guint64 v;
-
   g_return_val_if_fail (tlv != NULL && out != NULL, FALSE);
-  if (!get_le (tlv, type, 4, 4, &v))
-    return FALSE;
-  *out = (guint32) v;
-  return TRUE;
+  return get_fixed (tlv, type, sizeof (*out), out);
 }
 
 gboolean
 hap_tlv8_get_u64 (const HapTlv8 *tlv, guint8 type, guint64 *out)
 {
   g_return_val_if_fail (tlv != NULL && out != NULL, FALSE);
-  return get_le (tlv, type, 8, 8, out);
+  return get_fixed (tlv, type, sizeof (*out), out);
 }
 
 gboolean
