@@ -43,6 +43,8 @@ struct _HapAccessoryDb {
   gpointer change_data;
   HapDbEventNotify notify;
   gpointer notify_data;
+  HapDbLayoutNotify layout_notify;
+  gpointer layout_notify_data;
 };
 
 struct _HapDbSession {

@@ -149,6 +149,22 @@ hap_db_set_event_notify (HapAccessoryDb *db, HapDbEventNotify notify, gpointer u
   db->notify_data = user_data;
 }
 
+void
+hap_db_set_layout_notify (HapAccessoryDb *db, HapDbLayoutNotify notify, gpointer user_data)
+{
+  g_return_if_fail (db != NULL);
+
+  db->layout_notify = notify;
+  db->layout_notify_data = user_data;
+}
+
+static void
+layout_changed (HapAccessoryDb *db)
+{
+  if (db->layout_notify != NULL)
+    db->layout_notify (db, db->layout_notify_data);
+}
+
 /* ---- definition ---- */
 
 HapAccessory *
@@ -166,6 +182,7 @@ hap_db_add_accessory (HapAccessoryDb *db, guint64 aid)
   a->next_iid = 1;
   a->services = g_ptr_array_new ();
   g_ptr_array_add (db->accessories, a);
+  layout_changed (db);
   return a;
 }
 
@@ -192,6 +209,7 @@ hap_accessory_add_service (HapAccessory *accessory, const gchar *type, guint fla
   s->characteristics = g_ptr_array_new ();
   s->linked = g_ptr_array_new ();
   g_ptr_array_add (accessory->services, s);
+  layout_changed (accessory->db);
   return s;
 }
 
@@ -202,8 +220,10 @@ hap_service_add_linked (HapService *service, HapService *linked)
   g_return_if_fail (service->accessory == linked->accessory);
   g_return_if_fail (service != linked);
 
-  if (!g_ptr_array_find (service->linked, linked, NULL))
+  if (!g_ptr_array_find (service->linked, linked, NULL)) {
     g_ptr_array_add (service->linked, linked);
+    layout_changed (service->accessory->db);
+  }
 }
 
 static gboolean
@@ -271,6 +291,7 @@ hap_service_add_characteristic (HapService *service, const HapCharacteristicDef 
                                             : NULL;
   initial_value (&c->def, &c->value);
   g_ptr_array_add (service->characteristics, c);
+  layout_changed (service->accessory->db);
   return c;
 }
 

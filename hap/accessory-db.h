@@ -98,6 +98,19 @@ HapCharacteristic *hap_service_add_characteristic (
 void hap_characteristic_set_handlers (HapCharacteristic *characteristic,
     HapCharacteristicReadFunc read, HapCharacteristicWriteFunc write, gpointer user_data);
 
+/* ---- layout (the config number, c#) ---- */
+/* A digest of the database's layout: everything GET /accessories tells a controller except the
+ * values and "ev" (aids; service iids, types, primary, hidden, linked; characteristic iids,
+ * types, formats, perms, unit, description, range, lengths, valid values). Two databases built
+ * by the same calls have the same digest; setting values never changes it. */
+#define HAP_DB_DIGEST_LEN 32
+void hap_db_compute_digest (HapAccessoryDb *db, guint8 digest[HAP_DB_DIGEST_LEN]);
+/* Called after every definition call (accessory, service, characteristic, linked service), so
+ * that a server can bump its config number when the owner extends the database while it runs.
+ * Nothing can be removed from a database. */
+typedef void (*HapDbLayoutNotify) (HapAccessoryDb *db, gpointer user_data);
+void hap_db_set_layout_notify (HapAccessoryDb *db, HapDbLayoutNotify notify, gpointer user_data);
+
 /* ---- lookup ---- */
 HapCharacteristic *hap_db_lookup (HapAccessoryDb *db, guint64 aid, guint64 iid);
 HapAccessory *hap_db_get_accessory (HapAccessoryDb *db, guint64 aid);

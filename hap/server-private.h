@@ -35,6 +35,8 @@ struct _HapServer {
   gchar *setup_code;
   gchar *setup_id;
   guint config_number;
+  gchar *db_digest;       /* hex digest of the db layout the config number is for (config) */
+  GSource *layout_source; /* pending check after the owner extended the db */
   gboolean paired;
   gboolean started;
 

@@ -50,6 +50,7 @@ hap_server_finalize (GObject *object)
   g_free (self->model);
   g_free (self->setup_code);
   g_free (self->setup_id);
+  g_free (self->db_digest);
   G_OBJECT_CLASS (hap_server_parent_class)->finalize (object);
 }
 
@@ -69,12 +70,15 @@ hap_server_class_init (HapServerClass *klass)
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
+static void on_layout_changed (HapAccessoryDb *db, gpointer user_data);
+
 static void
 hap_server_init (HapServer *self)
 {
   self->pairings = hap_pairings_new ();
   self->db = hap_db_new ();
   hap_db_set_event_notify (self->db, hap_server_routes_event_notify, self);
+  hap_db_set_layout_notify (self->db, on_layout_changed, self);
 }
 
 HapServer *
@@ -134,6 +138,8 @@ save_config (HapServer *self)
   g_key_file_set_integer (file, CONFIG_GROUP, "config-number", (gint) self->config_number);
   g_key_file_set_string (file, CONFIG_GROUP, "setup-code", self->setup_code);
   g_key_file_set_string (file, CONFIG_GROUP, "setup-id", self->setup_id);
+  if (self->db_digest != NULL)
+    g_key_file_set_string (file, CONFIG_GROUP, "db-digest", self->db_digest);
   data = g_key_file_to_data (file, &len, NULL);
   save_item (self, ITEM_CONFIG, g_bytes_new_take (g_steal_pointer (&data), len));
 }
@@ -200,6 +206,62 @@ hap_server_update_paired (HapServer *server)
     emit_setup_info (server);
 }
 
+/* ---- config number (c#) ---- */
+
+static gchar *
+db_digest_hex (HapServer *self)
+{
+  guint8 digest[HAP_DB_DIGEST_LEN];
+  GString *hex = g_string_sized_new (2 * HAP_DB_DIGEST_LEN);
+  guint i;
+
+  hap_db_compute_digest (self->db, digest);
+  for (i = 0; i < HAP_DB_DIGEST_LEN; i++)
+    g_string_append_printf (hex, "%02x", digest[i]);
+  return g_string_free (hex, FALSE);
+}
+
+/* Bumps and persists c# when the database's layout is not the one the stored c# is for
+ * (PROTOCOL.md section 1: c# changes whenever the accessory database does). */
+static void
+update_config_number (HapServer *self)
+{
+  g_autofree gchar *digest = db_digest_hex (self);
+
+  if (g_strcmp0 (digest, self->db_digest) == 0)
+    return;
+  g_free (self->db_digest);
+  self->db_digest = g_steal_pointer (&digest);
+  self->config_number = hap_mdns_config_number_next (self->config_number);
+  g_debug ("database layout changed: config number %u", self->config_number);
+  save_config (self);
+  mdns_update (self);
+}
+
+static gboolean
+on_layout_idle (gpointer user_data)
+{
+  HapServer *self = user_data;
+
+  g_clear_pointer (&self->layout_source, g_source_unref);
+  update_config_number (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The owner extended the database while the server runs: check (once for a series of calls)
+ * from the server's context. Before hap_server_start() the start does the check. */
+static void
+on_layout_changed (HapAccessoryDb *db, gpointer user_data)
+{
+  HapServer *self = user_data;
+
+  if (!self->started || self->layout_source != NULL)
+    return;
+  self->layout_source = g_idle_source_new ();
+  g_source_set_callback (self->layout_source, on_layout_idle, self, NULL);
+  g_source_attach (self->layout_source, self->context);
+}
+
 static gboolean
 load_state (HapServer *self, GError **error)
 {
@@ -247,6 +309,10 @@ load_state (HapServer *self, GError **error)
         = (guint) g_key_file_get_integer (file, CONFIG_GROUP, "config-number", NULL);
     self->setup_code = g_key_file_get_string (file, CONFIG_GROUP, "setup-code", NULL);
     self->setup_id = g_key_file_get_string (file, CONFIG_GROUP, "setup-id", NULL);
+    self->db_digest = g_key_file_get_string (file, CONFIG_GROUP, "db-digest", NULL);
+  } else {
+    /* The first start: c# 1 is for the database as it is now. */
+    self->db_digest = db_digest_hex (self);
   }
   if (self->config_number < 1 || self->config_number > HAP_MDNS_CONFIG_NUMBER_MAX) {
     self->config_number = 1;
@@ -303,6 +369,8 @@ hap_server_start (HapServer *server, GError **error)
     }
   }
 
+  update_config_number (self);
+
   hap_transport_config_init (&tconfig);
   tconfig.bind_address = self->config.bind_address;
   tconfig.port = self->config.port;
@@ -337,6 +405,10 @@ hap_server_stop (HapServer *server)
   g_return_if_fail (HAP_IS_SERVER (server));
 
   g_clear_pointer (&server->mdns, hap_mdns_free);
+  if (server->layout_source != NULL) {
+    g_source_destroy (server->layout_source);
+    g_clear_pointer (&server->layout_source, g_source_unref);
+  }
   if (server->transport != NULL) {
     hap_transport_stop (server->transport);
     g_clear_pointer (&server->transport, hap_transport_free);
@@ -384,6 +456,8 @@ hap_server_bump_config_number (HapServer *server)
 {
   g_return_if_fail (HAP_IS_SERVER (server));
   server->config_number = hap_mdns_config_number_next (server->config_number);
+  g_free (server->db_digest);
+  server->db_digest = db_digest_hex (server);
   if (server->storage != NULL)
     save_config (server);
   mdns_update (server);

@@ -12,8 +12,8 @@
  * 404 for anything else. Before pair-verify only /pair-setup and /pair-verify are served (470).
  *
  * Storage items: `identity` (device id + Ed25519 key pair), `pairings`, `config` (config number,
- * setup code, setup id; a GKeyFile). A corrupt item is an error of hap_server_start(), never a
- * silent reset.
+ * setup code, setup id, digest of the database layout the config number is for; a GKeyFile). A
+ * corrupt item is an error of hap_server_start(), never a silent reset.
  *
  * libhap prints nothing: the setup code, setup payload and its QR code come through the
  * "setup-info" signal, emitted by hap_server_start() and on every reset while unpaired.
@@ -71,7 +71,14 @@ HapAccessoryDb *hap_server_get_db (HapServer *server);
 gboolean hap_server_is_paired (HapServer *server);
 const char *hap_server_get_device_id (HapServer *server);
 guint hap_server_get_config_number (HapServer *server);
-/* Bumps and persists the config number (c#) after the owner changed the database. */
+/* The config number (c#, 1..65535, wrapping to 1) changes whenever the database's layout does
+ * (hap_db_compute_digest(): accessories, services, characteristics and their meta, not the
+ * values): hap_server_start() compares the layout with the one the stored c# is for and bumps
+ * and persists c# when they differ (the first start: c# 1). The database may be extended
+ * while the server runs (nothing can be removed from it): the server then checks again from
+ * an idle source of its context and bumps once for the series of calls, mDNS included.
+ * hap_server_bump_config_number() bumps unconditionally (for changes a controller must
+ * re-read that the layout digest does not cover). */
 void hap_server_bump_config_number (HapServer *server);
 /* Open connections (all, and verified ones). */
 guint hap_server_get_n_connections (HapServer *server);
