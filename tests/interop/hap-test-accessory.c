@@ -12,9 +12,9 @@
  *     11 ConfiguredName (string, writable)
  *   12 StatelessProgrammableSwitch: 13 ProgrammableSwitchEvent (uint8 0-2, events at once)
  *
- * Output on stdout, one line each, flushed: `PORT <n>` once listening, `SETUP <code> <payload>`
- * while unpaired, `PAIRED 0|1` on changes, `WRITE <iid> <json>` for every accepted write,
- * `IDENTIFY`. The QR code goes to stderr.
+ * Output on stdout, one line each, flushed: `PORT <n>` once listening, then `ID <device id>` and
+ * `CONFIG <c#>`; `SETUP <code> <payload>` while unpaired, `PAIRED 0|1` on changes,
+ * `WRITE <iid> <json>` for every accepted write, `IDENTIFY`. The QR code goes to stderr.
  * Commands on stdin, one per line: `on 0|1`, `brightness N`, `name TEXT`, `press N`, `quit`.
  * With --toggle-ms N the On value flips every N ms. Binds 127.0.0.1 unless --bind says otherwise
  * (`any`: every IPv4 and IPv6 address). Advertises over mDNS (Avahi) only when asked: on every
@@ -276,6 +276,8 @@ main (int argc, char **argv)
     return 1;
   }
   say ("PORT %u", hap_server_get_port (app.server));
+  say ("ID %s", hap_server_get_device_id (app.server));
+  say ("CONFIG %u", hap_server_get_config_number (app.server));
   if (toggle_ms > 0)
     g_timeout_add ((guint) toggle_ms, on_toggle, &app);
   in = g_io_channel_unix_new (0);

@@ -9,7 +9,13 @@
 #   2. checks `avahi-browse -rpt _hap._tcp` resolves the service with the exact TXT record;
 #   3. sends "paired 1" and "config 2" and checks the browser sees sf=0 and c#=2;
 #   4. a second advertiser with the same name is renamed ("NAME #2", name-changed callback);
-#   5. restarts the daemon: the first service comes back by itself with its current TXT.
+#   5. restarts the daemon: the first service comes back by itself with its current TXT;
+#   6. the real server: hap-test-accessory --advertise-loopback (on 127.0.0.1, its own storage
+#      in the temporary directory) must be seen with sf=1 and its own c#, id, ci and sh (sh
+#      computed here from the setup id in its setup payload and its device id); then the npm
+#      hap-controller HttpClient (mdns-pair.js, node) pairs with it: sf=0, the same c#; removes
+#      its pairing: sf=1 again; a restart on the same storage keeps id and c#. Without node or
+#      tests/interop/node_modules only the unpaired checks run (said on stderr).
 # Everything started here is stopped on exit (trap), and lo's MULTICAST flag is restored.
 #
 # Skips (exit 77, reason on stderr) when: not root (avahi-daemon's pid file and socket live in
@@ -21,9 +27,16 @@
 # IFF_LOOPBACK or IFF_MULTICAST) and the whole test passes, since avahi-browse asks the same
 # daemon. So the flag is left alone; only if the daemon does not take lo, and we are root, is it
 # set ("ip link set lo multicast on"), the daemon restarted, and the flag restored on exit.
+#
+# Addresses: even with use-ipv6=no, avahi-daemon 0.8 registers "::1 on lo.*" next to 127.0.0.1,
+# so avahi-browse may resolve a service to either (seen by this test): both are accepted, any
+# other address fails.
 set -u
 
-ADVERTISE=${1:?usage: mdns.sh PATH-TO-mdns-advertise}
+ADVERTISE=${1:?usage: mdns.sh PATH-TO-mdns-advertise PATH-TO-hap-test-accessory [NODE]}
+ACCESSORY=${2:?usage: mdns.sh PATH-TO-mdns-advertise PATH-TO-hap-test-accessory [NODE]}
+NODE=${3:-}
+SRC_DIR=$(cd "$(dirname "$0")" && pwd)
 NAME="HKSV-mDNS-Test-$$" # avahi-browse -p escapes spaces (\032)
 PORT=51827
 
@@ -35,6 +48,8 @@ fail() {
   echo "FAIL: $*" >&2
   [ -n "${TMP:-}" ] && [ -f "$TMP/avahi.log" ] && sed 's/^/avahi: /' "$TMP/avahi.log" >&2
   [ -n "${TMP:-}" ] && [ -f "$TMP/adv.out" ] && sed 's/^/advertise: /' "$TMP/adv.out" >&2
+  [ -n "${TMP:-}" ] && [ -f "$TMP/acc.out" ] && sed 's/^/accessory: /' "$TMP/acc.out" >&2
+  [ -n "${TMP:-}" ] && [ -f "$TMP/acc.err" ] && sed 's/^/accessory: /' "$TMP/acc.err" >&2
   exit 1
 }
 
@@ -51,14 +66,15 @@ DBUS_PID=
 AVAHI_PID=
 ADV_PID=
 ADV2_PID=
+ACC_PID=
 LO_MULTICAST_SET=
 RUN_DIR_CREATED=
 cleanup() {
-  exec 3>&- 4>&-
-  for pid in $ADV_PID $ADV2_PID $AVAHI_PID $DBUS_PID; do
+  exec 3>&- 4>&- 5>&-
+  for pid in $ADV_PID $ADV2_PID $ACC_PID $AVAHI_PID $DBUS_PID; do
     kill "$pid" 2>/dev/null
   done
-  for pid in $ADV_PID $ADV2_PID $AVAHI_PID $DBUS_PID; do
+  for pid in $ADV_PID $ADV2_PID $ACC_PID $AVAHI_PID $DBUS_PID; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
@@ -205,7 +221,7 @@ expect_txt "c#=1" "ff=0" "id=E1:91:1A:70:85:AA" "md=HKSV Test Camera" "pv=1.1" "
   "ci=17" "sh=yf4bzw=="
 line=$(browse)
 case "$line" in *";$PORT;"*) ;; *) fail "wrong port in: $line" ;; esac
-case "$line" in *";127.0.0.1;"*) ;; *) fail "not resolved to 127.0.0.1: $line" ;; esac
+case "$line" in *";127.0.0.1;"* | *";::1;"*) ;; *) fail "not resolved to loopback: $line" ;; esac
 # Exactly these nine TXT strings.
 ntxt=$(echo "$line" | grep -o '"[^"]*"' | wc -l)
 [ "$ntxt" = 9 ] || fail "expected 9 TXT strings, got $ntxt: $line"
@@ -251,5 +267,79 @@ ADV_PID=
 # Exactly the expected warnings: one for the missing daemon, one for the restart.
 grep -q "CRITICAL" "$TMP/adv.err" && fail "advertiser criticals: $(cat "$TMP/adv.err")"
 [ "$(grep -c "WARNING" "$TMP/adv.err")" = 2 ] || fail "advertiser warnings: $(cat "$TMP/adv.err")"
-echo "PASS: _hap._tcp advertised on lo with live TXT updates"
+
+# 6. The real server (hap/server.c through hap/mdns.c).
+NAME="HKSV-mDNS-Accessory-$$"
+SETUP_CODE=031-45-154
+mkfifo "$TMP/acc.in"
+start_accessory() {
+  : >"$TMP/acc.out"
+  "$ACCESSORY" --storage "$TMP/acc-storage" --setup-code "$SETUP_CODE" --name "$NAME" \
+    --advertise-loopback <"$TMP/acc.in" >"$TMP/acc.out" 2>"$TMP/acc.err" 3>&- 4>&- &
+  ACC_PID=$!
+  exec 5>"$TMP/acc.in"
+  wait_for_line '^CONFIG ' "$TMP/acc.out" 100 || fail "hap-test-accessory did not start"
+  ACC_PORT=$(sed -n 's/^PORT //p' "$TMP/acc.out")
+  ACC_ID=$(sed -n 's/^ID //p' "$TMP/acc.out")
+  ACC_CONFIG=$(sed -n 's/^CONFIG //p' "$TMP/acc.out")
+}
+stop_accessory() {
+  echo "quit" >&5
+  exec 5>&-
+  for _ in $(seq 50); do kill -0 "$ACC_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$ACC_PID" 2>/dev/null && fail "hap-test-accessory did not quit"
+  wait "$ACC_PID" || fail "hap-test-accessory exited with $?"
+  ACC_PID=
+}
+# expect_accessory_txt sf: the accessory's whole TXT record, and its address.
+expect_accessory_txt() {
+  expect_txt "c#=$ACC_CONFIG" "ff=0" "id=$ACC_ID" "md=libhap" "pv=1.1" "s#=1" "sf=$1" "ci=5" \
+    "sh=$ACC_SH"
+  line=$(browse)
+  case "$line" in *";$ACC_PORT;"*) ;; *) fail "wrong port in: $line" ;; esac
+  case "$line" in *";127.0.0.1;"* | *";::1;"*) ;; *) fail "not resolved to loopback: $line" ;; esac
+  ntxt=$(echo "$line" | grep -o '"[^"]*"' | wc -l)
+  [ "$ntxt" = 9 ] || fail "expected 9 TXT strings, got $ntxt: $line"
+}
+
+start_accessory
+[ "$ACC_CONFIG" = 1 ] || fail "a new accessory has c# $ACC_CONFIG, not 1"
+echo "$ACC_ID" | grep -Eqx '([0-9A-F]{2}:){5}[0-9A-F]{2}' || fail "device id '$ACC_ID'"
+wait_for_line '^SETUP ' "$TMP/acc.out" 50 || fail "no setup payload"
+# The setup id is the last 4 characters of the X-HM:// payload; sh is the first 4 bytes of
+# SHA-512(setup id + device id), base64 (HAP section 6.4).
+SETUP_ID=$(sed -n 's/^SETUP [^ ]* X-HM:\/\/.\{9\}\(.\{4\}\)$/\1/p' "$TMP/acc.out" | head -1)
+[ -n "$SETUP_ID" ] || fail "no setup id in the payload"
+ACC_SH=$(printf '%s%s' "$SETUP_ID" "$ACC_ID" | sha512sum | cut -c1-8 | xxd -r -p | base64)
+expect_accessory_txt 1
+
+pair() { # command args...: runs mdns-pair.js; 77 when node or its modules are missing
+  [ -n "$NODE" ] || return 77
+  "$NODE" "$SRC_DIR/mdns-pair.js" "$@" 2>>"$TMP/pair.err"
+}
+paired_id=$(pair pair "$ACC_PORT" "$SETUP_CODE" "$TMP/controller.json")
+rc=$?
+if [ "$rc" = 77 ]; then
+  echo "node or tests/interop/node_modules missing: pairing through mDNS not tested" >&2
+else
+  [ "$rc" = 0 ] || fail "pair-setup with hap-controller failed: $(cat "$TMP/pair.err")"
+  [ "$paired_id" = "$ACC_ID" ] || fail "paired with '$paired_id', TXT id is '$ACC_ID'"
+  wait_for_line '^PAIRED 1' "$TMP/acc.out" 50 || fail "the accessory did not report PAIRED 1"
+  expect_accessory_txt 0
+  pair unpair "$ACC_PORT" "$TMP/controller.json" ||
+    fail "removing the pairing failed: $(cat "$TMP/pair.err")"
+  wait_for_line '^PAIRED 0' "$TMP/acc.out" 50 || fail "the accessory did not report PAIRED 0"
+  expect_accessory_txt 1
+fi
+
+# The same storage and database: the same id and c#.
+first_id=$ACC_ID
+stop_accessory
+start_accessory
+[ "$ACC_ID" = "$first_id" ] || fail "device id changed across a restart: $first_id -> $ACC_ID"
+[ "$ACC_CONFIG" = 1 ] || fail "c# changed across a restart of the same database: $ACC_CONFIG"
+expect_accessory_txt 1
+stop_accessory
+grep -q "CRITICAL" "$TMP/acc.err" && fail "accessory criticals: $(cat "$TMP/acc.err")"
+echo "PASS: _hap._tcp advertised on lo with live TXT updates, also by the HAP server"
 exit 0
