@@ -58,6 +58,20 @@ respond_json_status (HapConnectionResponse *response, guint status, const char *
   response->body = g_bytes_new (json, strlen (json));
 }
 
+/* The session's admin right as the pairings say now: a controller's permissions may have been
+ * lowered (or raised) since it was verified. FALSE when its pairing is gone (its sessions are
+ * being closed). */
+static gboolean
+session_refresh_admin (HapServer *server, RouteState *state)
+{
+  const HapPairing *pairing
+      = hap_pairings_find (server->pairings, hap_db_session_get_controller_id (state->session));
+
+  hap_db_session_set_admin (
+      state->session, pairing != NULL && (pairing->permissions & HAP_PAIRING_PERM_ADMIN) != 0);
+  return pairing != NULL;
+}
+
 static void
 route_pair_setup (HapServer *server, RouteState *state, const HapHttpRequest *request,
     HapConnectionResponse *response)
@@ -106,16 +120,15 @@ route_pair_verify (HapServer *server, RouteState *state, const HapHttpRequest *r
     guint8 a2c[32];
     guint8 c2a[32];
     const char *id = hap_pair_verify_get_controller_id (state->verify);
-    const HapPairing *pairing = hap_pairings_find (server->pairings, id);
 
     hap_pair_verify_get_session_keys (state->verify, a2c, c2a);
     hap_connection_start_session (
         state->connection, a2c, c2a, id, hap_pair_verify_get_shared_secret (state->verify));
     sodium_memzero (a2c, sizeof a2c);
     sodium_memzero (c2a, sizeof c2a);
-    state->session = hap_db_session_new (
-        server->db, id, pairing != NULL && (pairing->permissions & HAP_PAIRING_PERM_ADMIN) != 0);
+    state->session = hap_db_session_new (server->db, id, FALSE);
     hap_db_session_set_user_data (state->session, state);
+    session_refresh_admin (server, state);
     g_debug (
         "connection %" G_GUINT64_FORMAT ": verified", hap_connection_get_id (state->connection));
   }
@@ -208,6 +221,11 @@ route_request (HapConnection *connection, const HapHttpRequest *request,
   }
   if (state->session == NULL) {
     /* Not verified (only /identify passes the plaintext gate). */
+    respond_json_status (response, 470, JSON_INSUFFICIENT_PRIVILEGES);
+    return;
+  }
+  if (!session_refresh_admin (server, state)) {
+    /* Its pairing was removed: nothing more is served on this session. */
     respond_json_status (response, 470, JSON_INSUFFICIENT_PRIVILEGES);
     return;
   }

@@ -10,6 +10,10 @@
  * /characteristics; PUT /prepare; POST /identify (only while unpaired: 204, else 400 with
  * {"status":-70401}); POST /resource (the owner's hook, see hap_server_set_resource_func());
  * 404 for anything else. Before pair-verify only /pair-setup and /pair-verify are served (470).
+ * Admin rights are those of the controller's pairing at each request, not at pair-verify: a
+ * controller lowered to a user gets -70401 for admin-only characteristics and
+ * kTLVError_Authentication from /pairings on the session it already has; a session whose
+ * pairing was removed is closed (requests still in flight get 470).
  *
  * Storage items: `identity` (device id + Ed25519 key pair), `pairings`, `config` (config number,
  * setup code, setup id, digest of the database layout the config number is for; a GKeyFile). A

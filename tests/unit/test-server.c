@@ -12,12 +12,14 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <sodium.h>
 
 #include "hap/pair-setup-client.h"
 #include "hap/pair-verify-client.h"
 #include "hap/pairing-tlv.h"
 #include "hap/server.h"
 #include "hap/session-crypto.h"
+#include "tests/common/test-util.h"
 
 #define TIMEOUT_S 5
 #define SETUP_CODE "031-45-154"
@@ -28,6 +30,13 @@ static const HapCharacteristicDef identify_def
     = { .type = HAP_CHAR_IDENTIFY, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PW };
 static const HapCharacteristicDef on_def = {
   .type = HAP_CHAR_ON, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PR | HAP_PERM_PW | HAP_PERM_EV
+};
+/* Admin-only (aid 1, iid 6): reads and writes by other controllers get -70401. */
+static const HapCharacteristicDef admin_def = {
+  .type = HAP_CHAR_CONFIGURED_NAME,
+  .format = HAP_FORMAT_STRING,
+  .perms = HAP_PERM_PR | HAP_PERM_PW,
+  .flags = HAP_CHAR_FLAG_ADMIN_READ | HAP_CHAR_FLAG_ADMIN_WRITE,
 };
 
 /* ---- the server thread ---- */
@@ -50,6 +59,12 @@ typedef struct {
   gint paired_changes;
   gint paired; /* last "paired-changed" value */
   gint identifies;
+  /* POST /resource: hap_server_lookup_session() of the requesting session */
+  gint lookups;
+  gboolean lookup_found;
+  gchar *lookup_controller_id;
+  guint8 lookup_secret[HAP_CONNECTION_SHARED_SECRET_LEN];
+  gboolean lookup_foreign_found; /* for a session of no connection */
 } Server;
 
 static void
@@ -78,6 +93,34 @@ on_identify (HapServer *hs, Server *s)
   g_atomic_int_inc (&s->identifies);
 }
 
+static guint
+on_resource (HapServer *hs, HapDbSession *session, const guint8 *json, gsize len, GBytes **body,
+    const char **content_type, gpointer user_data)
+{
+  Server *s = user_data;
+  g_autofree gchar *id = NULL;
+  guint8 secret[HAP_CONNECTION_SHARED_SECRET_LEN];
+  HapDbSession *foreign = hap_db_session_new (hap_server_get_db (hs), "foreign", TRUE);
+  gboolean found;
+  gboolean foreign_found;
+
+  memset (secret, 0, sizeof secret);
+  found = hap_server_lookup_session (hs, session, &id, secret);
+  foreign_found = hap_server_lookup_session (hs, foreign, NULL, NULL);
+  hap_db_session_free (foreign);
+  g_mutex_lock (&s->lock);
+  s->lookup_found = found;
+  g_free (s->lookup_controller_id);
+  s->lookup_controller_id = g_steal_pointer (&id);
+  memcpy (s->lookup_secret, secret, sizeof secret);
+  s->lookup_foreign_found = foreign_found;
+  g_mutex_unlock (&s->lock);
+  g_atomic_int_inc (&s->lookups);
+  *body = NULL;
+  *content_type = NULL;
+  return 204;
+}
+
 static gpointer
 server_thread (gpointer data)
 {
@@ -93,6 +136,7 @@ server_thread (gpointer data)
   g_signal_connect (s->server, "setup-info", G_CALLBACK (on_setup_info), s);
   g_signal_connect (s->server, "paired-changed", G_CALLBACK (on_paired_changed), s);
   g_signal_connect (s->server, "identify", G_CALLBACK (on_identify), s);
+  hap_server_set_resource_func (s->server, on_resource, s, NULL);
   db = hap_server_get_db (s->server);
   acc = hap_db_add_accessory (db, 1);
   info = hap_accessory_add_service (acc, HAP_SERVICE_ACCESSORY_INFORMATION, 0);
@@ -101,6 +145,7 @@ server_thread (gpointer data)
   light = hap_accessory_add_service (acc, HAP_SERVICE_LIGHTBULB, HAP_SERVICE_FLAG_PRIMARY);
   s->on = hap_service_add_characteristic (light, &on_def);
   hap_db_set_value_bool (db, s->on, FALSE);
+  hap_service_add_characteristic (light, &admin_def);
   hap_server_start (s->server, &error);
   g_assert_no_error (error);
   g_mutex_lock (&s->lock);
@@ -182,6 +227,7 @@ server_free (Server *s)
   g_free (s->dir);
   g_free (s->setup_code_seen);
   g_free (s->payload_seen);
+  g_free (s->lookup_controller_id);
   g_mutex_clear (&s->lock);
   g_cond_clear (&s->cond);
   g_free (s);
@@ -395,9 +441,11 @@ client_pair_setup (Client *c, const char *code, const char *controller_id, GErro
   }
 }
 
-/* Pair-verify over `c`, then switches `c` to session frames. */
+/* Pair-verify over `c`, then switches `c` to session frames; `shared_secret` (or NULL) gets
+ * the controller side's pair-verify shared secret. */
 static gboolean
-client_pair_verify (Client *c, const HapControllerPairing *pairing, GError **error)
+client_pair_verify_secret (Client *c, const HapControllerPairing *pairing,
+    guint8 shared_secret[HAP_CONNECTION_SHARED_SECRET_LEN], GError **error)
 {
   g_autoptr (HapPairVerifyClient) verify = hap_pair_verify_client_new (pairing);
   g_autoptr (GBytes) request = hap_pair_verify_client_start (verify);
@@ -419,11 +467,20 @@ client_pair_verify (Client *c, const HapControllerPairing *pairing, GError **err
       guint8 c2a[32];
       hap_pair_verify_client_get_session_keys (verify, a2c, c2a);
       c->crypto = hap_session_crypto_new (c2a, a2c);
+      if (shared_secret != NULL)
+        memcpy (shared_secret, hap_pair_verify_client_get_shared_secret (verify),
+            HAP_CONNECTION_SHARED_SECRET_LEN);
       return TRUE;
     }
     if (status == HAP_PAIR_CLIENT_FAILED)
       return FALSE;
   }
+}
+
+static gboolean
+client_pair_verify (Client *c, const HapControllerPairing *pairing, GError **error)
+{
+  return client_pair_verify_secret (c, pairing, NULL, error);
 }
 
 static Client *
@@ -761,11 +818,140 @@ test_negative (void)
   server_free (s);
 }
 
+/* A second controller of the accessory `admin` is paired with (its own key pair). */
+static HapControllerPairing *
+controller_new (const HapControllerPairing *admin, const char *id)
+{
+  HapControllerPairing *p = g_new0 (HapControllerPairing, 1);
+
+  g_strlcpy (p->controller_id, id, sizeof p->controller_id);
+  crypto_sign_keypair (p->controller_ltpk, p->controller_ltsk);
+  g_strlcpy (p->accessory_id, admin->accessory_id, sizeof p->accessory_id);
+  memcpy (p->accessory_ltpk, admin->accessory_ltpk, sizeof p->accessory_ltpk);
+  return p;
+}
+
+/* POST /pairings with `request` (consumed); returns the 200 response body. */
+static GBytes *
+client_pairings (Client *c, GBytes *request)
+{
+  GBytes *body;
+
+  client_request (c, "POST", "/pairings", "application/pairing+tlv8",
+      g_bytes_get_data (request, NULL), g_bytes_get_size (request));
+  g_bytes_unref (request);
+  body = client_expect (c, 200);
+  return body;
+}
+
+static void
+expect_tlv (GBytes *body, const char *hex)
+{
+  g_autoptr (GBytes) want = hap_test_hex (hex);
+
+  g_assert_true (g_bytes_equal (body, want));
+}
+
+/* Writes the admin-only characteristic (iid 6) and expects `status` (0: 204). */
+static void
+client_write_admin (Client *c, const char *value, gint status)
+{
+  g_autofree gchar *json
+      = g_strdup_printf ("{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"%s\"}]}", value);
+  g_autoptr (GBytes) body = NULL;
+
+  client_put_json (c, json);
+  if (status == 0) {
+    body = client_expect (c, 204);
+  } else {
+    g_autofree gchar *want
+        = g_strdup_printf ("{\"characteristics\":[{\"aid\":1,\"iid\":6,\"status\":%d}]}", status);
+    client_expect_body (c, 207, want);
+  }
+}
+
+/* Admin rights follow the current pairings, not what they were when the session was verified:
+ * lowered permissions refuse the next admin-only operation of the living session (-70401 for
+ * admin-only characteristics, kTLVError_Authentication for /pairings), raised ones allow it,
+ * and a removed pairing closes the session before any other operation. */
+static void
+test_admin_follows_pairings (void)
+{
+  Server *s = server_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree HapControllerPairing *admin = NULL;
+  g_autofree HapControllerPairing *second = NULL;
+  g_autoptr (GBytes) body = NULL;
+  Client *c1;
+  Client *c2;
+
+  server_start (s);
+  c1 = client_connect (s);
+  admin = client_pair_setup (c1, SETUP_CODE, "controller-1", &error);
+  g_assert_no_error (error);
+  client_free (c1);
+  c1 = client_verified (s, admin);
+  second = controller_new (admin, "controller-2");
+
+  /* controller-2 is added as an admin and verifies. */
+  body = client_pairings (c1, pairings_body (3, "controller-2", second->controller_ltpk, 1));
+  expect_tlv (body, "06 01 02");
+  c2 = client_verified (s, second);
+  client_write_admin (c2, "by-2", 0);
+  client_request (c2, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
+  client_expect_body (c2, 200, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"by-2\"}]}");
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_pairings (c2, pairings_body (5, NULL, NULL, 0));
+  g_assert_cmpuint (g_bytes_get_size (body), >, 3); /* the list */
+
+  /* controller-1 lowers controller-2 to a user while c2's session lives. */
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_pairings (c1, pairings_body (3, "controller-2", second->controller_ltpk, 0));
+  expect_tlv (body, "06 01 02");
+  client_write_admin (c2, "by-2-again", -70401);
+  client_request (c2, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
+  client_expect_body (c2, 207, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"status\":-70401}]}");
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_pairings (c2, pairings_body (5, NULL, NULL, 0));
+  expect_tlv (body, "06 01 02 07 01 02"); /* kTLVError_Authentication */
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_pairings (c2, pairings_body (4, "controller-1", NULL, 0));
+  expect_tlv (body, "06 01 02 07 01 02");
+  /* Everything else is still served. */
+  client_put_json (c2, "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"value\":true}]}");
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c2, 204);
+  /* The admin's session is unaffected; the refused write was not applied. */
+  client_request (c1, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
+  client_expect_body (c1, 200, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"by-2\"}]}");
+
+  /* Raised again: allowed again, in the same session. */
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_pairings (c1, pairings_body (3, "controller-2", second->controller_ltpk, 1));
+  expect_tlv (body, "06 01 02");
+  client_write_admin (c2, "by-2-admin", 0);
+
+  /* Removed: its session is closed; a write sent after the removal is not applied. */
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_pairings (c1, pairings_body (4, "controller-2", NULL, 0));
+  expect_tlv (body, "06 01 02");
+  client_put_json (c2, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"removed\"}]}");
+  client_expect_closed (c2);
+  client_free (c2);
+  client_request (c1, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
+  client_expect_body (
+      c1, 200, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"by-2-admin\"}]}");
+  client_free (c1);
+  server_halt (s);
+  server_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/server/pair-and-use", test_pair_and_use);
   g_test_add_func ("/server/negative", test_negative);
+  g_test_add_func ("/server/admin-follows-pairings", test_admin_follows_pairings);
   return g_test_run ();
 }
