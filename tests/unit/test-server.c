@@ -946,6 +946,60 @@ test_admin_follows_pairings (void)
   server_free (s);
 }
 
+/* hap_server_lookup_session(): the controller id and pair-verify shared secret of the
+ * connection a session belongs to (two sessions of the same controller each get their own),
+ * FALSE for a session of no connection. */
+static void
+test_lookup_session (void)
+{
+  Server *s = server_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree HapControllerPairing *pairing = NULL;
+  g_autoptr (GBytes) body = NULL;
+  guint8 secret1[HAP_CONNECTION_SHARED_SECRET_LEN];
+  guint8 secret2[HAP_CONNECTION_SHARED_SECRET_LEN];
+  Client *c1;
+  Client *c2;
+
+  server_start (s);
+  c1 = client_connect (s);
+  pairing = client_pair_setup (c1, SETUP_CODE, "controller-lookup", &error);
+  g_assert_no_error (error);
+  client_free (c1);
+  c1 = client_connect (s);
+  g_assert_true (client_pair_verify_secret (c1, pairing, secret1, &error));
+  c2 = client_connect (s);
+  g_assert_true (client_pair_verify_secret (c2, pairing, secret2, &error));
+  g_assert_no_error (error);
+  g_assert_true (memcmp (secret1, secret2, sizeof secret1) != 0);
+
+  client_request (c1, "POST", "/resource", "application/json", "{}", 2);
+  body = client_expect (c1, 204);
+  wait_int (&s->lookups, 1);
+  g_mutex_lock (&s->lock);
+  g_assert_true (s->lookup_found);
+  g_assert_cmpstr (s->lookup_controller_id, ==, "controller-lookup");
+  g_assert_cmpmem (s->lookup_secret, sizeof s->lookup_secret, secret1, sizeof secret1);
+  g_assert_false (s->lookup_foreign_found);
+  g_mutex_unlock (&s->lock);
+
+  client_request (c2, "POST", "/resource", "application/json", "{}", 2);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = client_expect (c2, 204);
+  wait_int (&s->lookups, 2);
+  g_mutex_lock (&s->lock);
+  g_assert_true (s->lookup_found);
+  g_assert_cmpstr (s->lookup_controller_id, ==, "controller-lookup");
+  g_assert_cmpmem (s->lookup_secret, sizeof s->lookup_secret, secret2, sizeof secret2);
+  g_assert_false (s->lookup_foreign_found);
+  g_mutex_unlock (&s->lock);
+
+  client_free (c1);
+  client_free (c2);
+  server_halt (s);
+  server_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -953,5 +1007,6 @@ main (int argc, char **argv)
   g_test_add_func ("/server/pair-and-use", test_pair_and_use);
   g_test_add_func ("/server/negative", test_negative);
   g_test_add_func ("/server/admin-follows-pairings", test_admin_follows_pairings);
+  g_test_add_func ("/server/lookup-session", test_lookup_session);
   return g_test_run ();
 }
