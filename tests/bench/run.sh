@@ -21,6 +21,9 @@ ninja -C "$dir" >/dev/null
 targets=$(cat <<'T'
 hds_frame_ratio >= 0.9 HDS frame encrypt+decrypt throughput / bare libsodium AEAD throughput
 srp_accessory_ms_per_setup <= 25 SRP accessory-side time per pair-setup on one core (ms)
+get_ratio_16 >= 10 encrypted GET /characteristics per second, libhap / HAP-NodeJS, 16 connections
+hap_server_verify_per_s >= 2000 pair-verify handshakes per second, libhap server on one core
+hap_server_idle_rss_kb <= 8192 libhap test accessory idle RSS, paired, one verified connection (kB)
 T
 )
 
@@ -33,6 +36,12 @@ for b in "$dir"/tests/bench/bench-*; do
   # One core, as the targets are stated per core.
   taskset -c 0 "$b" | tee "$tmp/$name.txt" >&2
 done
+
+# The HAP server against HAP-NodeJS (servers on core 1, load client on core 0).
+echo "== bench-hap-server" >&2
+if ! BUILD_DIR="$dir" tests/bench/bench-hap-server.sh | tee "$tmp/bench-hap-server.txt" >&2; then
+  echo "bench-hap-server.sh failed" >&2
+fi
 
 {
   echo "# Benchmarks"

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# HAP server benchmark: libhap's tests/interop/hap-test-accessory against HAP-NodeJS
+# (tests/bench/hap-nodejs-accessory.js, the npm hap-nodejs of tests/interop/node_modules) in the
+# same run, each server pinned to core 1 and the load client tests/bench/hap-load to core 0.
+#
+#   BUILD_DIR=build-bench tests/bench/bench-hap-server.sh
+#
+# BUILD_DIR (default build-bench, as tests/bench/run.sh) must hold a release build with
+# tests/interop/hap-test-accessory and tests/bench/hap-load. For each server: start it with a
+# fresh storage directory and a fixed setup code, pair once (hap-load pair), hold one verified
+# connection open and read VmRSS after 2 s idle, then measure pair-verify handshakes per second
+# over fresh connections and encrypted GET /characteristics (Brightness) requests per second on
+# N = 1, 4, 16 concurrent verified keep-alive connections, BENCH_SECONDS (default 3) each.
+# Prints `key: value` lines on stdout (progress on stderr):
+#   hap_server_verify_per_s[_N], hapnodejs_verify_per_s[_N]   (unsuffixed: the best N)
+#   hap_server_get_per_s_N, hapnodejs_get_per_s_N, get_ratio_N (ours / theirs)
+#   hap_server_idle_rss_kb, hapnodejs_idle_rss_kb (and *_rss_after_load_kb)
+#   hapnodejs_udp_sockets (must be 0: no mDNS from the node peer)
+# Everything listens on 127.0.0.1 only; every process started here is killed on exit.
+# Without node or hap-nodejs only our server is measured.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top"
+dir=${BUILD_DIR:-build-bench}
+seconds=${BENCH_SECONDS:-3}
+code=031-45-154
+accessory=$dir/tests/interop/hap-test-accessory
+load=$dir/tests/bench/hap-load
+node_script=$top/tests/bench/hap-nodejs-accessory.js
+ns=(1 4 16)
+server_core=1
+client_core=0
+
+for f in "$accessory" "$load"; do
+  if [ ! -x "$f" ]; then
+    echo "bench-hap-server: $f is not built (ninja -C $dir)" >&2
+    exit 1
+  fi
+done
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do
+    kill "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]}"; do
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "$1: $2"; }
+rss_kb() { sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
+
+# $1: file, $2: line prefix; waits up to 15 s for it and prints the rest of the line.
+wait_line() {
+  local i v
+  for i in $(seq 150); do
+    v=$(sed -n "s/^$2 //p" "$1" | head -1)
+    if [ -n "$v" ]; then
+      echo "$v"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "bench-hap-server: no '$2' line in $1" >&2
+  return 1
+}
+
+# Starts a server (arguments: label, command...) pinned to the server core, its stdin a FIFO
+# held open (both servers end when stdin closes); sets server_pid and server_out.
+start_server() {
+  local label=$1
+  shift
+  mkfifo "$tmp/$label.in"
+  taskset -c "$server_core" "$@" <"$tmp/$label.in" >"$tmp/$label.out" 2>"$tmp/$label.err" &
+  server_pid=$!
+  pids+=("$server_pid")
+  # Hold the FIFO's write end open for the server's lifetime.
+  sleep 1000000 >"$tmp/$label.in" &
+  pids+=("$!")
+  server_out=$tmp/$label.out
+}
+
+stop_server() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+hl() { taskset -c "$client_core" "$load" "$@"; }
+
+# $1: key prefix, $2: port, $3: GET target. Pairs, measures idle RSS, verify and GET rates.
+measure() {
+  local prefix=$1 port=$2 target=$3 pairing=$tmp/$1.pairing n v best=0 hold_pid
+  echo "== $prefix on 127.0.0.1:$port (pid $server_pid)" >&2
+  hl pair --pairing "$pairing" --setup-code "$code" "127.0.0.1:$port" >/dev/null
+  hl hold --pairing "$pairing" --path "$target" -d 4 "127.0.0.1:$port" >"$tmp/$prefix.hold" &
+  hold_pid=$!
+  pids+=("$hold_pid")
+  wait_line "$tmp/$prefix.hold" "held:" >/dev/null
+  sleep 2
+  say "${prefix}_idle_rss_kb" "$(rss_kb "$server_pid")"
+  wait "$hold_pid"
+  sleep 0.5
+  for n in "${ns[@]}"; do
+    hl verify --pairing "$pairing" -c "$n" -d "$seconds" "127.0.0.1:$port" >"$tmp/$prefix.verify.$n"
+    v=$(sed -n 's/^verify_per_s: //p' "$tmp/$prefix.verify.$n")
+    say "${prefix}_verify_per_s_$n" "$v"
+    say "${prefix}_verify_errors_$n" "$(sed -n 's/^verify_errors: //p' "$tmp/$prefix.verify.$n")"
+    best=$(python3 -c "print(max(float('$best'), float('$v')))")
+    sleep 0.5
+  done
+  say "${prefix}_verify_per_s" "$best"
+  for n in "${ns[@]}"; do
+    hl get --pairing "$pairing" -c "$n" -d "$seconds" --path "$target" "127.0.0.1:$port" \
+      >"$tmp/$prefix.get.$n"
+    say "${prefix}_get_per_s_$n" "$(sed -n 's/^get_per_s: //p' "$tmp/$prefix.get.$n")"
+    say "${prefix}_get_latency_mean_us_$n" \
+      "$(sed -n 's/^get_latency_mean_us: //p' "$tmp/$prefix.get.$n")"
+    say "${prefix}_get_errors_$n" "$(sed -n 's/^get_errors: //p' "$tmp/$prefix.get.$n")"
+    sleep 0.5
+  done
+  say "${prefix}_rss_after_load_kb" "$(rss_kb "$server_pid")"
+}
+
+say "cpu" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
+say "seconds_per_run" "$seconds"
+
+# ---- libhap ----
+start_server ours "$accessory" --storage "$tmp/ours-storage" --setup-code "$code"
+port=$(wait_line "$server_out" PORT)
+measure hap_server "$port" "/characteristics?id=1.10" | tee "$tmp/ours.txt"
+stop_server "$server_pid"
+
+# ---- HAP-NodeJS ----
+if ! command -v node >/dev/null || [ ! -d "$top/tests/interop/node_modules/hap-nodejs" ]; then
+  echo "bench-hap-server: node or tests/interop/node_modules/hap-nodejs missing:" \
+    "HAP-NodeJS not measured" >&2
+  exit 0
+fi
+start_server node node "$node_script" --storage "$tmp/node-storage" --setup-code "$code"
+port=$(wait_line "$server_out" PORT)
+brightness=$(wait_line "$server_out" BRIGHTNESS)
+# No mDNS: the node process must not hold any UDP socket (5353 or other).
+say "hapnodejs_udp_sockets" "$(ss -uanp | grep -c "pid=$server_pid," || true)"
+measure hapnodejs "$port" "/characteristics?id=$brightness" | tee "$tmp/node.txt"
+stop_server "$server_pid"
+
+for n in "${ns[@]}"; do
+  ours=$(sed -n "s/^hap_server_get_per_s_$n: //p" "$tmp/ours.txt")
+  theirs=$(sed -n "s/^hapnodejs_get_per_s_$n: //p" "$tmp/node.txt")
+  say "get_ratio_$n" "$(python3 -c "print(round(float('$ours') / float('$theirs'), 2))")"
+done
+ours=$(sed -n "s/^hap_server_verify_per_s: //p" "$tmp/ours.txt")
+theirs=$(sed -n "s/^hapnodejs_verify_per_s: //p" "$tmp/node.txt")
+say "verify_ratio" "$(python3 -c "print(round(float('$ours') / float('$theirs'), 2))")"

@@ -1,0 +1,639 @@
+/* hap-load: a HAP load client for tests/bench/bench-hap-server.sh.
+ *
+ *   hap-load pair   --pairing FILE --setup-code XXX-XX-XXX 127.0.0.1:PORT
+ *   hap-load verify --pairing FILE [-c N] [-d SECONDS] 127.0.0.1:PORT
+ *   hap-load get    --pairing FILE [-c N] [-d SECONDS] [--path TARGET] 127.0.0.1:PORT
+ *   hap-load hold   --pairing FILE [-d SECONDS] 127.0.0.1:PORT
+ *
+ * pair: pair-setup once with the setup code and store the controller pairing
+ *   (HapControllerPairing: controller id and Ed25519 key pair, accessory id and LTPK) in FILE
+ *   (a key file, mode 0600).
+ * verify: N threads, each doing pair-verify M1-M4 over fresh TCP connections for the duration;
+ *   a connection is closed with a reset once M4 is verified (no TIME_WAIT pile-up).
+ * get: N threads, each on its own verified keep-alive connection, sending the encrypted
+ *   request `GET TARGET` (default /characteristics?id=1.10) and waiting for its 200 before the
+ *   next one (no pipelining), for the duration.
+ * hold: one verified connection that answered one GET, held open for the duration (the server
+ *   is then idle with a session: what its idle RSS is measured with). Prints `held: 1` first.
+ *
+ * One blocking thread per connection: the client does per request about what the server does
+ * (one frame each way, one HTTP message each way), so that with the client and the server on
+ * cores of their own, the server is what is measured.
+ * Counts only what completes between the start and the end of the measured window, after every
+ * connection is set up. Output: `key: value` lines. Connects to 127.0.0.1 only.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <sodium.h>
+
+#include "hap/http.h"
+#include "hap/pair-setup-client.h"
+#include "hap/pair-verify-client.h"
+#include "hap/session-crypto.h"
+
+#define MAX_CONNECTIONS 64
+#define MAX_DURATION_S 120
+#define IO_TIMEOUT_S 5
+
+/* ---- one connection ---- */
+
+typedef struct {
+  int fd;
+  HapSessionCrypto *crypto;
+  HapHttpParser *parser;
+  HapHttpResponse *response; /* the last one read */
+  GByteArray *plain;         /* received plaintext not yet parsed */
+  GByteArray *out;           /* reused for each request's frames */
+} Conn;
+
+typedef struct {
+  guint status;
+  const guint8 *body; /* into Conn.response, valid until the next read */
+  gsize body_len;
+} Response;
+
+static guint16 server_port;
+
+static Conn *
+conn_new (void)
+{
+  Conn *c = g_new0 (Conn, 1);
+
+  c->fd = -1;
+  c->parser = hap_http_parser_new_response (NULL);
+  c->plain = g_byte_array_sized_new (4096);
+  c->out = g_byte_array_sized_new (4096);
+  return c;
+}
+
+/* `reset`: close with an RST (SO_LINGER 0), leaving no TIME_WAIT. */
+static void
+conn_close (Conn *c, gboolean reset)
+{
+  if (c->fd >= 0) {
+    if (reset) {
+      struct linger lg = { 1, 0 };
+      setsockopt (c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    close (c->fd);
+    c->fd = -1;
+  }
+  g_clear_pointer (&c->crypto, hap_session_crypto_free);
+  g_byte_array_set_size (c->plain, 0);
+  g_clear_pointer (&c->response, hap_http_response_free);
+  hap_http_parser_reset (c->parser);
+}
+
+static void
+conn_free (Conn *c)
+{
+  conn_close (c, FALSE);
+  hap_http_parser_free (c->parser);
+  g_byte_array_unref (c->plain);
+  g_byte_array_unref (c->out);
+  g_free (c);
+}
+
+static gboolean
+conn_open (Conn *c)
+{
+  struct sockaddr_in sa = { 0 };
+  struct timeval tv = { IO_TIMEOUT_S, 0 };
+  int one = 1;
+
+  conn_close (c, FALSE);
+  c->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (c->fd < 0)
+    return FALSE;
+  setsockopt (c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt (c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt (c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons (server_port);
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (connect (c->fd, (struct sockaddr *) &sa, sizeof sa) != 0) {
+    conn_close (c, FALSE);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+send_all (int fd, const guint8 *data, gsize len)
+{
+  while (len > 0) {
+    ssize_t n = send (fd, data, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    data += n;
+    len -= (gsize) n;
+  }
+  return TRUE;
+}
+
+/* Sends the plaintext HTTP message `msg`, in session frames once verified. */
+static gboolean
+conn_send (Conn *c, const guint8 *msg, gsize len)
+{
+  if (c->crypto == NULL)
+    return send_all (c->fd, msg, len);
+  g_byte_array_set_size (c->out, 0);
+  if (!hap_session_crypto_encrypt_append (c->crypto, msg, len, c->out))
+    return FALSE;
+  return send_all (c->fd, c->out->data, c->out->len);
+}
+
+static gboolean
+conn_post (Conn *c, const char *target, GBytes *body)
+{
+  g_autoptr (GByteArray) msg = g_byte_array_new ();
+  const gchar *headers[]
+      = { "Host", "127.0.0.1", "Content-Type", "application/pairing+tlv8", NULL };
+
+  if (!hap_http_write_request (
+          msg, "POST", target, headers, g_bytes_get_data (body, NULL), g_bytes_get_size (body)))
+    return FALSE;
+  return conn_send (c, msg->data, msg->len);
+}
+
+/* Reads one response (1xx skipped, events dropped) with the libhap HTTP parser: HAP-NodeJS
+ * answers with chunked bodies, libhap with Content-Length. */
+static gboolean
+conn_read_response (Conn *c, Response *r)
+{
+  g_clear_pointer (&c->response, hap_http_response_free);
+  for (;;) {
+    guint8 buf[8192];
+    ssize_t n;
+    gsize consumed = 0;
+    HapParseResult pr = hap_http_parser_feed_response (
+        c->parser, c->plain->data, c->plain->len, &consumed, &c->response, NULL);
+
+    if (pr == HAP_PARSE_INVALID)
+      return FALSE;
+    if (consumed > 0)
+      g_byte_array_remove_range (c->plain, 0, (guint) consumed);
+    if (pr == HAP_PARSE_OK) {
+      if (c->response->is_event || c->response->status < 200) {
+        g_clear_pointer (&c->response, hap_http_response_free);
+        continue;
+      }
+      r->status = c->response->status;
+      r->body = g_bytes_get_data (c->response->body, &r->body_len);
+      return TRUE;
+    }
+    n = recv (c->fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    if (c->crypto == NULL)
+      g_byte_array_append (c->plain, buf, (guint) n);
+    else if (hap_session_crypto_decrypt_append (c->crypto, buf, (gsize) n, c->plain, NULL)
+             == HAP_PARSE_INVALID)
+      return FALSE;
+  }
+}
+
+/* POST `request` to `target`; the 200 body as GBytes, or NULL. */
+static GBytes *
+conn_exchange (Conn *c, const char *target, GBytes *request)
+{
+  Response r;
+
+  if (!conn_post (c, target, request) || !conn_read_response (c, &r) || r.status != 200)
+    return NULL;
+  return g_bytes_new (r.body, r.body_len);
+}
+
+static gboolean
+conn_pair_verify (Conn *c, const HapControllerPairing *pairing)
+{
+  g_autoptr (HapPairVerifyClient) verify = hap_pair_verify_client_new (pairing);
+  g_autoptr (GBytes) request = hap_pair_verify_client_start (verify);
+
+  for (;;) {
+    g_autoptr (GBytes) body = conn_exchange (c, "/pair-verify", request);
+    GBytes *next = NULL;
+    HapPairClientStatus status;
+
+    if (body == NULL)
+      return FALSE;
+    status = hap_pair_verify_client_handle (
+        verify, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &next, NULL);
+    g_bytes_unref (request);
+    request = next;
+    if (status == HAP_PAIR_CLIENT_DONE) {
+      guint8 a2c[32];
+      guint8 c2a[32];
+
+      hap_pair_verify_client_get_session_keys (verify, a2c, c2a);
+      c->crypto = hap_session_crypto_new (c2a, a2c);
+      sodium_memzero (a2c, sizeof a2c);
+      sodium_memzero (c2a, sizeof c2a);
+      return TRUE;
+    }
+    if (status == HAP_PAIR_CLIENT_FAILED)
+      return FALSE;
+  }
+}
+
+/* ---- pairing file ---- */
+
+static void
+key_file_set_hex (GKeyFile *kf, const char *key, const guint8 *data, gsize len)
+{
+  g_autofree gchar *hex = g_malloc (len * 2 + 1);
+
+  sodium_bin2hex (hex, len * 2 + 1, data, len);
+  g_key_file_set_string (kf, "pairing", key, hex);
+  sodium_memzero (hex, len * 2 + 1);
+}
+
+static gboolean
+key_file_get_hex (GKeyFile *kf, const char *key, guint8 *data, gsize len)
+{
+  g_autofree gchar *hex = g_key_file_get_string (kf, "pairing", key, NULL);
+  size_t got = 0;
+  gboolean ok = hex != NULL && sodium_hex2bin (data, len, hex, strlen (hex), NULL, &got, NULL) == 0
+                && got == len;
+
+  if (hex != NULL)
+    sodium_memzero (hex, strlen (hex));
+  return ok;
+}
+
+static gboolean
+key_file_get_id (GKeyFile *kf, const char *key, gchar id[HAP_PAIRING_ID_MAX + 1])
+{
+  g_autofree gchar *value = g_key_file_get_string (kf, "pairing", key, NULL);
+
+  if (value == NULL || value[0] == '\0' || strlen (value) > HAP_PAIRING_ID_MAX)
+    return FALSE;
+  strcpy (id, value);
+  return TRUE;
+}
+
+static gboolean
+pairing_save (const HapControllerPairing *p, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree gchar *text = NULL;
+  gsize len = 0;
+  gboolean ok;
+
+  g_key_file_set_string (kf, "pairing", "controller-id", p->controller_id);
+  key_file_set_hex (kf, "controller-ltpk", p->controller_ltpk, sizeof p->controller_ltpk);
+  key_file_set_hex (kf, "controller-ltsk", p->controller_ltsk, sizeof p->controller_ltsk);
+  g_key_file_set_string (kf, "pairing", "accessory-id", p->accessory_id);
+  key_file_set_hex (kf, "accessory-ltpk", p->accessory_ltpk, sizeof p->accessory_ltpk);
+  text = g_key_file_to_data (kf, &len, NULL);
+  ok = g_file_set_contents_full (
+      path, text, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  sodium_memzero (text, len);
+  return ok;
+}
+
+static gboolean
+pairing_load (HapControllerPairing *p, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+
+  memset (p, 0, sizeof *p);
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error))
+    return FALSE;
+  if (!key_file_get_id (kf, "controller-id", p->controller_id)
+      || !key_file_get_hex (kf, "controller-ltpk", p->controller_ltpk, sizeof p->controller_ltpk)
+      || !key_file_get_hex (kf, "controller-ltsk", p->controller_ltsk, sizeof p->controller_ltsk)
+      || !key_file_get_id (kf, "accessory-id", p->accessory_id)
+      || !key_file_get_hex (kf, "accessory-ltpk", p->accessory_ltpk, sizeof p->accessory_ltpk)) {
+    hap_controller_pairing_clear (p);
+    g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+        "%s: not a complete controller pairing", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- modes ---- */
+
+static int
+run_pair (const char *setup_code, const char *path)
+{
+  g_autofree gchar *controller_id = NULL;
+  g_autoptr (HapPairSetupClient) setup = NULL;
+  g_autoptr (GBytes) request = NULL;
+  g_autoptr (GError) error = NULL;
+  Conn *c = conn_new ();
+  guint8 rnd[8];
+  gchar rnd_hex[17];
+  int rc = 1;
+
+  randombytes_buf (rnd, sizeof rnd);
+  sodium_bin2hex (rnd_hex, sizeof rnd_hex, rnd, sizeof rnd);
+  controller_id = g_strdup_printf ("hap-load-%s", rnd_hex);
+  setup = hap_pair_setup_client_new (setup_code, controller_id, NULL);
+  request = hap_pair_setup_client_start (setup);
+  if (!conn_open (c)) {
+    fprintf (stderr, "hap-load: cannot connect to 127.0.0.1:%u\n", server_port);
+    goto out;
+  }
+  for (;;) {
+    g_autoptr (GBytes) body = conn_exchange (c, "/pair-setup", request);
+    GBytes *next = NULL;
+    HapPairClientStatus status;
+
+    if (body == NULL) {
+      fprintf (stderr, "hap-load: pair-setup: no 200 response\n");
+      goto out;
+    }
+    status = hap_pair_setup_client_handle (
+        setup, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &next, &error);
+    g_bytes_unref (request);
+    request = next;
+    if (status == HAP_PAIR_CLIENT_FAILED) {
+      fprintf (stderr, "hap-load: pair-setup failed: %s\n", error->message);
+      goto out;
+    }
+    if (status == HAP_PAIR_CLIENT_DONE)
+      break;
+  }
+  if (!pairing_save (hap_pair_setup_client_get_pairing (setup), path, &error)) {
+    fprintf (stderr, "hap-load: %s\n", error->message);
+    goto out;
+  }
+  printf ("paired: 1\n");
+  rc = 0;
+out:
+  conn_free (c);
+  return rc;
+}
+
+typedef enum { MODE_VERIFY, MODE_GET } Mode;
+
+typedef struct {
+  Mode mode;
+  const HapControllerPairing *pairing;
+  const char *target;
+  gint *ready; /* connections set up (get), or threads started (verify) */
+  gint *go;    /* measured window open */
+  gint *stop;  /* measured window closed */
+  gboolean setup_failed;
+  guint64 done;
+  guint64 errors;
+  gint64 latency_sum_us;
+  gint64 latency_max_us;
+} Worker;
+
+static void
+worker_count (Worker *w, gint64 t0)
+{
+  gint64 dt = g_get_monotonic_time () - t0;
+
+  if (g_atomic_int_get (w->stop))
+    return;
+  w->done++;
+  w->latency_sum_us += dt;
+  if (dt > w->latency_max_us)
+    w->latency_max_us = dt;
+}
+
+static void
+wait_go (Worker *w)
+{
+  while (!g_atomic_int_get (w->go))
+    g_usleep (100);
+}
+
+static gpointer
+worker_verify (gpointer data)
+{
+  Worker *w = data;
+  Conn *c = conn_new ();
+
+  g_atomic_int_inc (w->ready);
+  wait_go (w);
+  while (!g_atomic_int_get (w->stop)) {
+    gint64 t0 = g_get_monotonic_time ();
+
+    if (conn_open (c) && conn_pair_verify (c, w->pairing))
+      worker_count (w, t0);
+    else if (!g_atomic_int_get (w->stop))
+      w->errors++;
+    conn_close (c, TRUE);
+  }
+  conn_free (c);
+  return NULL;
+}
+
+static gpointer
+worker_get (gpointer data)
+{
+  Worker *w = data;
+  Conn *c = conn_new ();
+  g_autoptr (GByteArray) msg = g_byte_array_new ();
+  const gchar *headers[] = { "Host", "127.0.0.1", NULL };
+
+  hap_http_write_request (msg, "GET", w->target, headers, NULL, 0);
+  if (!conn_open (c) || !conn_pair_verify (c, w->pairing)) {
+    w->setup_failed = TRUE;
+    g_atomic_int_inc (w->ready);
+    conn_free (c);
+    return NULL;
+  }
+  g_atomic_int_inc (w->ready);
+  wait_go (w);
+  while (!g_atomic_int_get (w->stop)) {
+    gint64 t0 = g_get_monotonic_time ();
+    Response r;
+
+    if (!conn_send (c, msg->data, msg->len) || !conn_read_response (c, &r)) {
+      if (!g_atomic_int_get (w->stop))
+        w->errors++;
+      break; /* the connection is gone: this worker is done */
+    }
+    if (r.status == 200 && r.body_len > 0)
+      worker_count (w, t0);
+    else
+      w->errors++;
+  }
+  conn_free (c);
+  return NULL;
+}
+
+static int
+run_load (
+    Mode mode, const HapControllerPairing *pairing, guint n, guint duration_s, const char *target)
+{
+  Worker *workers = g_new0 (Worker, n);
+  GThread **threads = g_new0 (GThread *, n);
+  gint ready = 0, go = 0, stop = 0;
+  gint64 t_start, t_end;
+  guint64 done = 0, errors = 0;
+  gint64 latency_sum = 0, latency_max = 0;
+  guint failed = 0;
+  const char *what = mode == MODE_VERIFY ? "verify" : "get";
+  gint64 setup_deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    workers[i].mode = mode;
+    workers[i].pairing = pairing;
+    workers[i].target = target;
+    workers[i].ready = &ready;
+    workers[i].go = &go;
+    workers[i].stop = &stop;
+    threads[i]
+        = g_thread_new ("hap-load", mode == MODE_VERIFY ? worker_verify : worker_get, &workers[i]);
+  }
+  while ((guint) g_atomic_int_get (&ready) < n && g_get_monotonic_time () < setup_deadline)
+    g_usleep (1000);
+  t_start = g_get_monotonic_time ();
+  g_atomic_int_set (&go, 1);
+  g_usleep ((gulong) duration_s * G_USEC_PER_SEC);
+  g_atomic_int_set (&stop, 1);
+  t_end = g_get_monotonic_time ();
+  for (i = 0; i < n; i++) {
+    g_thread_join (threads[i]);
+    done += workers[i].done;
+    errors += workers[i].errors;
+    latency_sum += workers[i].latency_sum_us;
+    latency_max = MAX (latency_max, workers[i].latency_max_us);
+    if (workers[i].setup_failed)
+      failed++;
+  }
+  printf ("mode: %s\n", what);
+  printf ("connections: %u\n", n);
+  if (mode == MODE_GET) {
+    printf ("target: %s\n", target);
+    printf ("connections_failed: %u\n", failed);
+  }
+  printf ("duration_s: %.3f\n", (double) (t_end - t_start) / G_USEC_PER_SEC);
+  printf ("%s_count: %" G_GUINT64_FORMAT "\n", what, done);
+  printf ("%s_errors: %" G_GUINT64_FORMAT "\n", what, errors);
+  printf ("%s_per_s: %.1f\n", what, (double) done * G_USEC_PER_SEC / (double) (t_end - t_start));
+  printf ("%s_latency_mean_us: %.1f\n", what, done > 0 ? (double) latency_sum / (double) done : 0);
+  printf ("%s_latency_max_us: %" G_GINT64_FORMAT "\n", what, latency_max);
+  g_free (threads);
+  g_free (workers);
+  return failed == n || done == 0 ? 1 : 0;
+}
+
+static int
+run_hold (const HapControllerPairing *pairing, guint duration_s, const char *target)
+{
+  Conn *c = conn_new ();
+  g_autoptr (GByteArray) msg = g_byte_array_new ();
+  const gchar *headers[] = { "Host", "127.0.0.1", NULL };
+  Response r;
+  int rc = 1;
+
+  hap_http_write_request (msg, "GET", target, headers, NULL, 0);
+  if (conn_open (c) && conn_pair_verify (c, pairing) && conn_send (c, msg->data, msg->len)
+      && conn_read_response (c, &r) && r.status == 200) {
+    printf ("held: 1\n");
+    fflush (stdout);
+    g_usleep ((gulong) duration_s * G_USEC_PER_SEC);
+    rc = 0;
+  } else {
+    fprintf (stderr, "hap-load: hold: no verified connection\n");
+  }
+  conn_free (c);
+  return rc;
+}
+
+static gboolean
+parse_address (const char *text)
+{
+  const char *port;
+  guint64 value;
+
+  if (!g_str_has_prefix (text, "127.0.0.1:"))
+    return FALSE;
+  port = text + strlen ("127.0.0.1:");
+  if (!g_ascii_string_to_unsigned (port, 10, 1, 65535, &value, NULL))
+    return FALSE;
+  server_port = (guint16) value;
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree gchar *pairing_path = NULL;
+  g_autofree gchar *setup_code = NULL;
+  g_autofree gchar *target = NULL;
+  gint connections = 1;
+  gint duration_s = 5;
+  GOptionEntry entries[] = {
+    { "pairing", 'p', 0, G_OPTION_ARG_FILENAME, &pairing_path, "Controller pairing file", "FILE" },
+    { "setup-code", 0, 0, G_OPTION_ARG_STRING, &setup_code, "Setup code (pair)", "XXX-XX-XXX" },
+    { "connections", 'c', 0, G_OPTION_ARG_INT, &connections, "Concurrent connections (1)", "N" },
+    { "duration", 'd', 0, G_OPTION_ARG_INT, &duration_s, "Seconds to measure (5)", "S" },
+    { "path", 0, 0, G_OPTION_ARG_STRING, &target, "GET target (/characteristics?id=1.10)",
+        "TARGET" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) options
+      = g_option_context_new ("pair|verify|get|hold 127.0.0.1:PORT - HAP load client");
+  g_autoptr (GError) error = NULL;
+  HapControllerPairing pairing;
+  const char *mode;
+  int rc;
+
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error)) {
+    fprintf (stderr, "hap-load: %s\n", error->message);
+    return 2;
+  }
+  if (argc != 3 || pairing_path == NULL || connections < 1 || connections > MAX_CONNECTIONS
+      || duration_s < 1 || duration_s > MAX_DURATION_S) {
+    fprintf (stderr,
+        "usage: hap-load pair|verify|get|hold --pairing FILE [-c 1..%d] "
+        "[-d 1..%d] 127.0.0.1:PORT\n",
+        MAX_CONNECTIONS, MAX_DURATION_S);
+    return 2;
+  }
+  if (!parse_address (argv[2])) {
+    fprintf (stderr, "hap-load: only 127.0.0.1:PORT is allowed, not %s\n", argv[2]);
+    return 2;
+  }
+  if (sodium_init () < 0)
+    return 1;
+  if (target == NULL)
+    target = g_strdup ("/characteristics?id=1.10");
+  mode = argv[1];
+  if (g_str_equal (mode, "pair")) {
+    if (setup_code == NULL) {
+      fprintf (stderr, "hap-load: pair needs --setup-code\n");
+      return 2;
+    }
+    return run_pair (setup_code, pairing_path);
+  }
+  if (!pairing_load (&pairing, pairing_path, &error)) {
+    fprintf (stderr, "hap-load: %s\n", error->message);
+    return 1;
+  }
+  if (g_str_equal (mode, "verify"))
+    rc = run_load (MODE_VERIFY, &pairing, (guint) connections, (guint) duration_s, NULL);
+  else if (g_str_equal (mode, "get"))
+    rc = run_load (MODE_GET, &pairing, (guint) connections, (guint) duration_s, target);
+  else if (g_str_equal (mode, "hold"))
+    rc = run_hold (&pairing, (guint) duration_s, target);
+  else {
+    fprintf (stderr, "hap-load: unknown mode %s\n", mode);
+    rc = 2;
+  }
+  hap_controller_pairing_clear (&pairing);
+  return rc;
+}
