@@ -144,30 +144,15 @@ handle_m2 (HapPairSetupClient *client, const HapTlv8 *tlv, GBytes **request, GEr
   return HAP_PAIR_CLIENT_CONTINUE;
 }
 
-static void
-sign_info (const guint8 *session_key, const char *salt, const char *info, const guint8 *id,
-    gsize id_len, const guint8 *ltpk, GByteArray *out)
-{
-  guint8 x[HAP_PAIRING_KEY_LEN];
-
-  hap_pairing_derive_key (session_key, HAP_SRP_SHA512_LEN, salt, info, x);
-  g_byte_array_append (out, x, sizeof (x));
-  g_byte_array_append (out, id, id_len);
-  g_byte_array_append (out, ltpk, HAP_PAIRING_LTPK_LEN);
-  sodium_memzero (x, sizeof (x));
-}
-
 static HapPairClientStatus
 handle_m4 (HapPairSetupClient *client, const HapTlv8 *tlv, GBytes **request, GError **error)
 {
   const HapTlv8Item *proof = hap_tlv8_find (tlv, HAP_PAIRING_TLV_PROOF);
   HapControllerPairing *p = &client->pairing;
   guint8 signature[HAP_PAIRING_SIGNATURE_LEN];
-  g_autoptr (GByteArray) info = g_byte_array_new ();
-  g_autoptr (GBytes) encrypted = NULL;
-  const guint8 *value, *plain;
-  gsize len, plain_len;
-  HapTlv8Writer sub, w;
+  guint8 x[HAP_PAIRING_KEY_LEN];
+  const guint8 *value;
+  gsize len;
 
   if (proof == NULL)
     return fail (client, error, HAP_CODEC_ERROR_MISSING, "M4 without proof");
@@ -179,27 +164,16 @@ handle_m4 (HapPairSetupClient *client, const HapTlv8 *tlv, GBytes **request, GEr
   hap_pairing_derive_key (client->session_key, sizeof (client->session_key),
       "Pair-Setup-Encrypt-Salt", "Pair-Setup-Encrypt-Info", client->encrypt_key);
 
-  sign_info (client->session_key, "Pair-Setup-Controller-Sign-Salt",
-      "Pair-Setup-Controller-Sign-Info", (const guint8 *) p->controller_id,
-      strlen (p->controller_id), p->controller_ltpk, info);
-  crypto_sign_detached (signature, NULL, info->data, info->len, p->controller_ltsk);
-  sodium_memzero (info->data, info->len);
+  hap_pairing_derive_key (client->session_key, sizeof (client->session_key),
+      "Pair-Setup-Controller-Sign-Salt", "Pair-Setup-Controller-Sign-Info", x);
+  hap_pairing_sign_info (x, (const guint8 *) p->controller_id, strlen (p->controller_id),
+      p->controller_ltpk, p->controller_ltsk, signature);
+  sodium_memzero (x, sizeof (x));
   if (client->corrupt_signature)
     signature[0] ^= 0x01;
 
-  hap_tlv8_writer_init (&sub);
-  hap_tlv8_add_string (&sub, HAP_PAIRING_TLV_IDENTIFIER, p->controller_id);
-  hap_tlv8_add (&sub, HAP_PAIRING_TLV_PUBLIC_KEY, p->controller_ltpk, HAP_PAIRING_LTPK_LEN);
-  hap_tlv8_add (&sub, HAP_PAIRING_TLV_SIGNATURE, signature, sizeof (signature));
-  plain = hap_tlv8_writer_data (&sub, &plain_len);
-  encrypted = hap_pairing_encrypt (client->encrypt_key, "PS-Msg05", plain, plain_len);
-  hap_tlv8_writer_clear (&sub);
-
-  hap_tlv8_writer_init (&w);
-  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_STATE, 5);
-  hap_tlv8_add (&w, HAP_PAIRING_TLV_ENCRYPTED_DATA, g_bytes_get_data (encrypted, NULL),
-      g_bytes_get_size (encrypted));
-  *request = hap_tlv8_writer_take_bytes (&w);
+  *request = hap_pairing_encrypted_body (
+      5, NULL, client->encrypt_key, "PS-Msg05", p->controller_id, p->controller_ltpk, signature);
   client->expected_state = 6;
   return HAP_PAIR_CLIENT_CONTINUE;
 }
@@ -209,34 +183,25 @@ handle_m6 (HapPairSetupClient *client, const HapTlv8 *tlv, GError **error)
 {
   const HapTlv8Item *encrypted = hap_tlv8_find (tlv, HAP_PAIRING_TLV_ENCRYPTED_DATA);
   g_autoptr (HapTlv8) sub = NULL;
-  g_autoptr (GByteArray) info = g_byte_array_new ();
   const HapTlv8Item *id, *ltpk, *signature;
-  guint8 *plain;
-  gsize plain_len;
-  gboolean verified;
+  guint8 x[HAP_PAIRING_KEY_LEN];
+  gboolean decrypts, verified;
 
   if (encrypted == NULL)
     return fail (client, error, HAP_CODEC_ERROR_MISSING, "M6 without encrypted data");
-  plain = hap_pairing_decrypt (
-      client->encrypt_key, "PS-Msg06", encrypted->value, encrypted->len, &plain_len);
-  if (plain == NULL)
+  sub = hap_pairing_decrypt_tlv (
+      client->encrypt_key, "PS-Msg06", encrypted->value, encrypted->len, &decrypts);
+  if (!decrypts)
     return fail (client, error, HAP_CODEC_ERROR_AUTH, "M6 does not decrypt");
-  sub = hap_tlv8_parse (plain, plain_len, NULL);
-  hap_pairing_free_secret (plain, plain_len);
   if (sub == NULL)
     return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "M6 sub-TLV is malformed");
-  id = hap_tlv8_find (sub, HAP_PAIRING_TLV_IDENTIFIER);
-  ltpk = hap_tlv8_find (sub, HAP_PAIRING_TLV_PUBLIC_KEY);
-  signature = hap_tlv8_find (sub, HAP_PAIRING_TLV_SIGNATURE);
-  if (id == NULL || ltpk == NULL || signature == NULL
-      || !hap_pairing_id_is_valid (id->value, id->len, HAP_PAIRING_ID_MAX)
-      || ltpk->len != HAP_PAIRING_LTPK_LEN || signature->len != HAP_PAIRING_SIGNATURE_LEN)
+  if (!hap_pairing_find_signed_id (sub, HAP_PAIRING_ID_MAX, &id, &ltpk, &signature))
     return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "M6 sub-TLV lacks a valid field");
-  sign_info (client->session_key, "Pair-Setup-Accessory-Sign-Salt",
-      "Pair-Setup-Accessory-Sign-Info", id->value, id->len, ltpk->value, info);
+  hap_pairing_derive_key (client->session_key, sizeof (client->session_key),
+      "Pair-Setup-Accessory-Sign-Salt", "Pair-Setup-Accessory-Sign-Info", x);
   verified
-      = crypto_sign_verify_detached (signature->value, info->data, info->len, ltpk->value) == 0;
-  sodium_memzero (info->data, info->len);
+      = hap_pairing_verify_info (x, id->value, id->len, ltpk->value, ltpk->value, signature->value);
+  sodium_memzero (x, sizeof (x));
   if (!verified)
     return fail (client, error, HAP_CODEC_ERROR_AUTH, "M6 signature does not verify");
 

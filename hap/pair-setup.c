@@ -180,53 +180,21 @@ handle_m3 (HapPairSetup *setup, const HapTlv8 *tlv, GBytes **response)
   return HAP_PAIR_SETUP_CONTINUE;
 }
 
-/* The signed info X || id || LTPK, with X derived from the SRP session key. */
-static GByteArray *
-signed_info (const guint8 *session_key, gsize key_len, const char *salt, const char *info,
-    const guint8 *id, gsize id_len, const guint8 *ltpk)
-{
-  guint8 x[HAP_PAIRING_KEY_LEN];
-  GByteArray *out = g_byte_array_new ();
-
-  hap_pairing_derive_key (session_key, key_len, salt, info, x);
-  g_byte_array_append (out, x, sizeof (x));
-  g_byte_array_append (out, id, id_len);
-  g_byte_array_append (out, ltpk, HAP_PAIRING_LTPK_LEN);
-  sodium_memzero (x, sizeof (x));
-  return out;
-}
-
 static HapPairSetupStatus
 build_m6 (HapPairSetup *setup, GBytes **response)
 {
   const HapIdentity *identity = setup->identity;
   guint8 signature[HAP_PAIRING_SIGNATURE_LEN];
-  GByteArray *info;
-  HapTlv8Writer sub, w;
-  const guint8 *plain;
-  gsize plain_len;
-  g_autoptr (GBytes) encrypted = NULL;
+  guint8 x[HAP_PAIRING_KEY_LEN];
 
-  info = signed_info (setup->session_key, sizeof (setup->session_key),
-      "Pair-Setup-Accessory-Sign-Salt", "Pair-Setup-Accessory-Sign-Info",
-      (const guint8 *) identity->device_id, strlen (identity->device_id), identity->ltpk);
-  crypto_sign_detached (signature, NULL, info->data, info->len, identity->ltsk);
-  sodium_memzero (info->data, info->len);
-  g_byte_array_unref (info);
+  hap_pairing_derive_key (setup->session_key, sizeof (setup->session_key),
+      "Pair-Setup-Accessory-Sign-Salt", "Pair-Setup-Accessory-Sign-Info", x);
+  hap_pairing_sign_info (x, (const guint8 *) identity->device_id, strlen (identity->device_id),
+      identity->ltpk, identity->ltsk, signature);
+  sodium_memzero (x, sizeof (x));
 
-  hap_tlv8_writer_init (&sub);
-  hap_tlv8_add_string (&sub, HAP_PAIRING_TLV_IDENTIFIER, identity->device_id);
-  hap_tlv8_add (&sub, HAP_PAIRING_TLV_PUBLIC_KEY, identity->ltpk, HAP_PAIRING_LTPK_LEN);
-  hap_tlv8_add (&sub, HAP_PAIRING_TLV_SIGNATURE, signature, sizeof (signature));
-  plain = hap_tlv8_writer_data (&sub, &plain_len);
-  encrypted = hap_pairing_encrypt (setup->encrypt_key, "PS-Msg06", plain, plain_len);
-  hap_tlv8_writer_clear (&sub);
-
-  hap_tlv8_writer_init (&w);
-  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_STATE, 6);
-  hap_tlv8_add (&w, HAP_PAIRING_TLV_ENCRYPTED_DATA, g_bytes_get_data (encrypted, NULL),
-      g_bytes_get_size (encrypted));
-  *response = hap_tlv8_writer_take_bytes (&w);
+  *response = hap_pairing_encrypted_body (
+      6, NULL, setup->encrypt_key, "PS-Msg06", identity->device_id, identity->ltpk, signature);
   return HAP_PAIR_SETUP_PAIRED;
 }
 
@@ -237,39 +205,28 @@ handle_m5 (HapPairSetup *setup, const HapTlv8 *tlv, GBytes **response)
   g_autoptr (HapTlv8) sub = NULL;
   g_autoptr (GError) error = NULL;
   const HapTlv8Item *id, *ltpk, *signature;
-  guint8 *plain;
-  gsize plain_len;
-  GByteArray *info;
-  gboolean verified;
+  guint8 x[HAP_PAIRING_KEY_LEN];
+  gboolean decrypts, verified;
   gchar controller_id[HAP_PAIRING_ID_MAX + 1];
 
   if (encrypted == NULL)
     return fail (setup, 6, HAP_PAIRING_ERROR_UNKNOWN, response);
-  plain = hap_pairing_decrypt (
-      setup->encrypt_key, "PS-Msg05", encrypted->value, encrypted->len, &plain_len);
-  if (plain == NULL) {
+  sub = hap_pairing_decrypt_tlv (
+      setup->encrypt_key, "PS-Msg05", encrypted->value, encrypted->len, &decrypts);
+  if (!decrypts) {
     g_debug ("pair-setup: M5 does not decrypt");
     return fail (setup, 6, HAP_PAIRING_ERROR_AUTHENTICATION, response);
   }
-  sub = hap_tlv8_parse (plain, plain_len, NULL);
-  hap_pairing_free_secret (plain, plain_len);
   if (sub == NULL)
     return fail (setup, 6, HAP_PAIRING_ERROR_UNKNOWN, response);
-  id = hap_tlv8_find (sub, HAP_PAIRING_TLV_IDENTIFIER);
-  ltpk = hap_tlv8_find (sub, HAP_PAIRING_TLV_PUBLIC_KEY);
-  signature = hap_tlv8_find (sub, HAP_PAIRING_TLV_SIGNATURE);
-  if (id == NULL || ltpk == NULL || signature == NULL
-      || !hap_pairing_id_is_valid (id->value, id->len, HAP_PAIRING_ID_MAX)
-      || ltpk->len != HAP_PAIRING_LTPK_LEN || signature->len != HAP_PAIRING_SIGNATURE_LEN)
+  if (!hap_pairing_find_signed_id (sub, HAP_PAIRING_ID_MAX, &id, &ltpk, &signature))
     return fail (setup, 6, HAP_PAIRING_ERROR_UNKNOWN, response);
 
-  info = signed_info (setup->session_key, sizeof (setup->session_key),
-      "Pair-Setup-Controller-Sign-Salt", "Pair-Setup-Controller-Sign-Info", id->value, id->len,
-      ltpk->value);
+  hap_pairing_derive_key (setup->session_key, sizeof (setup->session_key),
+      "Pair-Setup-Controller-Sign-Salt", "Pair-Setup-Controller-Sign-Info", x);
   verified
-      = crypto_sign_verify_detached (signature->value, info->data, info->len, ltpk->value) == 0;
-  sodium_memzero (info->data, info->len);
-  g_byte_array_unref (info);
+      = hap_pairing_verify_info (x, id->value, id->len, ltpk->value, ltpk->value, signature->value);
+  sodium_memzero (x, sizeof (x));
   if (!verified) {
     g_debug ("pair-setup: M5 signature does not verify");
     return fail (setup, 6, HAP_PAIRING_ERROR_AUTHENTICATION, response);

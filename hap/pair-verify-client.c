@@ -75,15 +75,9 @@ handle_m2 (HapPairVerifyClient *client, const HapTlv8 *tlv, GBytes **request, GE
   const HapTlv8Item *peer = hap_tlv8_find (tlv, HAP_PAIRING_TLV_PUBLIC_KEY);
   const HapTlv8Item *encrypted = hap_tlv8_find (tlv, HAP_PAIRING_TLV_ENCRYPTED_DATA);
   g_autoptr (HapTlv8) sub = NULL;
-  g_autoptr (GBytes) m3_encrypted = NULL;
-  g_autoptr (GByteArray) info = g_byte_array_new ();
   const HapTlv8Item *id, *signature;
   guint8 my_signature[HAP_PAIRING_SIGNATURE_LEN];
-  guint8 *plain;
-  const guint8 *m3_plain;
-  gsize plain_len, m3_plain_len;
-  gboolean verified;
-  HapTlv8Writer m3_sub, w;
+  gboolean decrypts;
 
   if (peer == NULL || encrypted == NULL || peer->len != HAP_PAIRING_CURVE_KEY_LEN)
     return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "M2 lacks a valid field");
@@ -91,12 +85,10 @@ handle_m2 (HapPairVerifyClient *client, const HapTlv8 *tlv, GBytes **request, GE
     return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "M2 public key is degenerate");
   hap_pairing_derive_key (client->shared_secret, sizeof (client->shared_secret),
       "Pair-Verify-Encrypt-Salt", "Pair-Verify-Encrypt-Info", client->encrypt_key);
-  plain = hap_pairing_decrypt (
-      client->encrypt_key, "PV-Msg02", encrypted->value, encrypted->len, &plain_len);
-  if (plain == NULL)
+  sub = hap_pairing_decrypt_tlv (
+      client->encrypt_key, "PV-Msg02", encrypted->value, encrypted->len, &decrypts);
+  if (!decrypts)
     return fail (client, error, HAP_CODEC_ERROR_AUTH, "M2 does not decrypt");
-  sub = hap_tlv8_parse (plain, plain_len, NULL);
-  hap_pairing_free_secret (plain, plain_len);
   if (sub == NULL)
     return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "M2 sub-TLV is malformed");
   id = hap_tlv8_find (sub, HAP_PAIRING_TLV_IDENTIFIER);
@@ -107,34 +99,15 @@ handle_m2 (HapPairVerifyClient *client, const HapTlv8 *tlv, GBytes **request, GE
     return fail (client, error, HAP_CODEC_ERROR_AUTH, "M2 comes from another accessory");
 
   /* AccessoryInfo = accessory eph. key || accessory id || controller eph. key */
-  g_byte_array_append (info, peer->value, HAP_PAIRING_CURVE_KEY_LEN);
-  g_byte_array_append (info, id->value, id->len);
-  g_byte_array_append (info, client->eph_public, HAP_PAIRING_CURVE_KEY_LEN);
-  verified
-      = crypto_sign_verify_detached (signature->value, info->data, info->len, p->accessory_ltpk)
-        == 0;
-  if (!verified)
+  if (!hap_pairing_verify_info (
+          peer->value, id->value, id->len, client->eph_public, p->accessory_ltpk, signature->value))
     return fail (client, error, HAP_CODEC_ERROR_AUTH, "M2 signature does not verify");
 
   /* iOSDeviceInfo = controller eph. key || controller id || accessory eph. key */
-  g_byte_array_set_size (info, 0);
-  g_byte_array_append (info, client->eph_public, HAP_PAIRING_CURVE_KEY_LEN);
-  g_byte_array_append (info, (const guint8 *) p->controller_id, strlen (p->controller_id));
-  g_byte_array_append (info, peer->value, HAP_PAIRING_CURVE_KEY_LEN);
-  crypto_sign_detached (my_signature, NULL, info->data, info->len, p->controller_ltsk);
-
-  hap_tlv8_writer_init (&m3_sub);
-  hap_tlv8_add_string (&m3_sub, HAP_PAIRING_TLV_IDENTIFIER, p->controller_id);
-  hap_tlv8_add (&m3_sub, HAP_PAIRING_TLV_SIGNATURE, my_signature, sizeof (my_signature));
-  m3_plain = hap_tlv8_writer_data (&m3_sub, &m3_plain_len);
-  m3_encrypted = hap_pairing_encrypt (client->encrypt_key, "PV-Msg03", m3_plain, m3_plain_len);
-  hap_tlv8_writer_clear (&m3_sub);
-
-  hap_tlv8_writer_init (&w);
-  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_STATE, 3);
-  hap_tlv8_add (&w, HAP_PAIRING_TLV_ENCRYPTED_DATA, g_bytes_get_data (m3_encrypted, NULL),
-      g_bytes_get_size (m3_encrypted));
-  *request = hap_tlv8_writer_take_bytes (&w);
+  hap_pairing_sign_info (client->eph_public, (const guint8 *) p->controller_id,
+      strlen (p->controller_id), peer->value, p->controller_ltsk, my_signature);
+  *request = hap_pairing_encrypted_body (
+      3, NULL, client->encrypt_key, "PV-Msg03", p->controller_id, NULL, my_signature);
   client->expected_state = 4;
   return HAP_PAIR_CLIENT_CONTINUE;
 }

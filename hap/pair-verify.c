@@ -70,13 +70,7 @@ handle_m1 (HapPairVerify *verify, const HapTlv8 *tlv, GBytes **response)
 {
   const HapIdentity *identity = verify->identity;
   const HapTlv8Item *peer = hap_tlv8_find (tlv, HAP_PAIRING_TLV_PUBLIC_KEY);
-  gsize id_len = strlen (identity->device_id);
-  guint8 info[2 * HAP_PAIRING_CURVE_KEY_LEN + HAP_DEVICE_ID_LEN];
   guint8 signature[HAP_PAIRING_SIGNATURE_LEN];
-  HapTlv8Writer sub, w;
-  const guint8 *plain;
-  gsize plain_len;
-  g_autoptr (GBytes) encrypted = NULL;
 
   reset (verify);
   if (peer == NULL || peer->len != HAP_PAIRING_CURVE_KEY_LEN)
@@ -88,28 +82,13 @@ handle_m1 (HapPairVerify *verify, const HapTlv8 *tlv, GBytes **response)
     return fail (verify, 2, HAP_PAIRING_ERROR_AUTHENTICATION, response);
 
   /* AccessoryInfo = accessory eph. key || accessory id || controller eph. key */
-  memcpy (info, verify->eph_public, HAP_PAIRING_CURVE_KEY_LEN);
-  memcpy (info + HAP_PAIRING_CURVE_KEY_LEN, identity->device_id, id_len);
-  memcpy (info + HAP_PAIRING_CURVE_KEY_LEN + id_len, verify->controller_eph_public,
-      HAP_PAIRING_CURVE_KEY_LEN);
-  crypto_sign_detached (
-      signature, NULL, info, 2 * HAP_PAIRING_CURVE_KEY_LEN + id_len, identity->ltsk);
+  hap_pairing_sign_info (verify->eph_public, (const guint8 *) identity->device_id,
+      strlen (identity->device_id), verify->controller_eph_public, identity->ltsk, signature);
 
   hap_pairing_derive_key (verify->shared_secret, sizeof (verify->shared_secret),
       "Pair-Verify-Encrypt-Salt", "Pair-Verify-Encrypt-Info", verify->encrypt_key);
-  hap_tlv8_writer_init (&sub);
-  hap_tlv8_add_string (&sub, HAP_PAIRING_TLV_IDENTIFIER, identity->device_id);
-  hap_tlv8_add (&sub, HAP_PAIRING_TLV_SIGNATURE, signature, sizeof (signature));
-  plain = hap_tlv8_writer_data (&sub, &plain_len);
-  encrypted = hap_pairing_encrypt (verify->encrypt_key, "PV-Msg02", plain, plain_len);
-  hap_tlv8_writer_clear (&sub);
-
-  hap_tlv8_writer_init (&w);
-  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_STATE, 2);
-  hap_tlv8_add (&w, HAP_PAIRING_TLV_PUBLIC_KEY, verify->eph_public, HAP_PAIRING_CURVE_KEY_LEN);
-  hap_tlv8_add (&w, HAP_PAIRING_TLV_ENCRYPTED_DATA, g_bytes_get_data (encrypted, NULL),
-      g_bytes_get_size (encrypted));
-  *response = hap_tlv8_writer_take_bytes (&w);
+  *response = hap_pairing_encrypted_body (
+      2, verify->eph_public, verify->encrypt_key, "PV-Msg02", identity->device_id, NULL, signature);
   verify->expected_state = 3;
   return HAP_PAIR_VERIFY_CONTINUE;
 }
@@ -122,21 +101,17 @@ handle_m3 (HapPairVerify *verify, const HapTlv8 *tlv, GBytes **response)
   const HapTlv8Item *id, *signature;
   const HapPairing *pairing;
   gchar controller_id[HAP_PAIRING_ID_MAX + 1];
-  guint8 info[2 * HAP_PAIRING_CURVE_KEY_LEN + HAP_PAIRING_ID_MAX];
-  guint8 *plain;
-  gsize plain_len;
+  gboolean decrypts;
   HapTlv8Writer w;
 
   if (encrypted == NULL)
     return fail (verify, 4, HAP_PAIRING_ERROR_UNKNOWN, response);
-  plain = hap_pairing_decrypt (
-      verify->encrypt_key, "PV-Msg03", encrypted->value, encrypted->len, &plain_len);
-  if (plain == NULL) {
+  sub = hap_pairing_decrypt_tlv (
+      verify->encrypt_key, "PV-Msg03", encrypted->value, encrypted->len, &decrypts);
+  if (!decrypts) {
     g_debug ("pair-verify: M3 does not decrypt");
     return fail (verify, 4, HAP_PAIRING_ERROR_AUTHENTICATION, response);
   }
-  sub = hap_tlv8_parse (plain, plain_len, NULL);
-  hap_pairing_free_secret (plain, plain_len);
   if (sub == NULL)
     return fail (verify, 4, HAP_PAIRING_ERROR_UNKNOWN, response);
   id = hap_tlv8_find (sub, HAP_PAIRING_TLV_IDENTIFIER);
@@ -154,13 +129,8 @@ handle_m3 (HapPairVerify *verify, const HapTlv8 *tlv, GBytes **response)
   }
 
   /* iOSDeviceInfo = controller eph. key || pairing id || accessory eph. key */
-  memcpy (info, verify->controller_eph_public, HAP_PAIRING_CURVE_KEY_LEN);
-  memcpy (info + HAP_PAIRING_CURVE_KEY_LEN, id->value, id->len);
-  memcpy (
-      info + HAP_PAIRING_CURVE_KEY_LEN + id->len, verify->eph_public, HAP_PAIRING_CURVE_KEY_LEN);
-  if (crypto_sign_verify_detached (
-          signature->value, info, 2 * HAP_PAIRING_CURVE_KEY_LEN + id->len, pairing->ltpk)
-      != 0) {
+  if (!hap_pairing_verify_info (verify->controller_eph_public, id->value, id->len,
+          verify->eph_public, pairing->ltpk, signature->value)) {
     g_debug ("pair-verify: M3 signature of %s does not verify", controller_id);
     return fail (verify, 4, HAP_PAIRING_ERROR_AUTHENTICATION, response);
   }

@@ -128,3 +128,116 @@ hap_pairing_response_has_error (const HapTlv8 *response, GError **error)
       "the accessory answered with error %d", item->len == 1 ? item->value[0] : -1);
   return TRUE;
 }
+
+/* head || id || tail, g_malloc'd; free it with hap_pairing_free_secret(). */
+static guint8 *
+info_new (const guint8 *head, const guint8 *id, gsize id_len, const guint8 *tail, gsize *out_len)
+{
+  guint8 *info;
+
+  *out_len = 2 * HAP_PAIRING_KEY_LEN + id_len;
+  info = g_malloc (*out_len);
+  memcpy (info, head, HAP_PAIRING_KEY_LEN);
+  if (id_len > 0)
+    memcpy (info + HAP_PAIRING_KEY_LEN, id, id_len);
+  memcpy (info + HAP_PAIRING_KEY_LEN + id_len, tail, HAP_PAIRING_KEY_LEN);
+  return info;
+}
+
+void
+hap_pairing_sign_info (const guint8 head[HAP_PAIRING_KEY_LEN], const guint8 *id, gsize id_len,
+    const guint8 tail[HAP_PAIRING_KEY_LEN], const guint8 ltsk[HAP_PAIRING_LTSK_LEN],
+    guint8 signature[HAP_PAIRING_SIGNATURE_LEN])
+{
+  guint8 *info;
+  gsize info_len;
+
+  g_return_if_fail (head != NULL && tail != NULL && ltsk != NULL && signature != NULL);
+  g_return_if_fail (id != NULL || id_len == 0);
+
+  info = info_new (head, id, id_len, tail, &info_len);
+  crypto_sign_detached (signature, NULL, info, info_len, ltsk);
+  hap_pairing_free_secret (info, info_len);
+}
+
+gboolean
+hap_pairing_verify_info (const guint8 head[HAP_PAIRING_KEY_LEN], const guint8 *id, gsize id_len,
+    const guint8 tail[HAP_PAIRING_KEY_LEN], const guint8 ltpk[HAP_PAIRING_LTPK_LEN],
+    const guint8 signature[HAP_PAIRING_SIGNATURE_LEN])
+{
+  guint8 *info;
+  gsize info_len;
+  gboolean verified;
+
+  g_return_val_if_fail (head != NULL && tail != NULL && ltpk != NULL && signature != NULL, FALSE);
+  g_return_val_if_fail (id != NULL || id_len == 0, FALSE);
+
+  info = info_new (head, id, id_len, tail, &info_len);
+  verified = crypto_sign_verify_detached (signature, info, info_len, ltpk) == 0;
+  hap_pairing_free_secret (info, info_len);
+  return verified;
+}
+
+GBytes *
+hap_pairing_encrypted_body (guint8 state, const guint8 *public_key,
+    const guint8 key[HAP_PAIRING_KEY_LEN], const char *label, const char *id, const guint8 *ltpk,
+    const guint8 signature[HAP_PAIRING_SIGNATURE_LEN])
+{
+  g_autoptr (GBytes) encrypted = NULL;
+  HapTlv8Writer sub, w;
+  const guint8 *plain;
+  gsize plain_len;
+
+  g_return_val_if_fail (key != NULL && label != NULL && id != NULL && signature != NULL, NULL);
+
+  hap_tlv8_writer_init (&sub);
+  hap_tlv8_add_string (&sub, HAP_PAIRING_TLV_IDENTIFIER, id);
+  if (ltpk != NULL)
+    hap_tlv8_add (&sub, HAP_PAIRING_TLV_PUBLIC_KEY, ltpk, HAP_PAIRING_LTPK_LEN);
+  hap_tlv8_add (&sub, HAP_PAIRING_TLV_SIGNATURE, signature, HAP_PAIRING_SIGNATURE_LEN);
+  plain = hap_tlv8_writer_data (&sub, &plain_len);
+  encrypted = hap_pairing_encrypt (key, label, plain, plain_len);
+  hap_tlv8_writer_clear (&sub);
+
+  hap_tlv8_writer_init (&w);
+  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_STATE, state);
+  if (public_key != NULL)
+    hap_tlv8_add (&w, HAP_PAIRING_TLV_PUBLIC_KEY, public_key, HAP_PAIRING_CURVE_KEY_LEN);
+  hap_tlv8_add (&w, HAP_PAIRING_TLV_ENCRYPTED_DATA, g_bytes_get_data (encrypted, NULL),
+      g_bytes_get_size (encrypted));
+  return hap_tlv8_writer_take_bytes (&w);
+}
+
+HapTlv8 *
+hap_pairing_decrypt_tlv (const guint8 key[HAP_PAIRING_KEY_LEN], const char *label,
+    const guint8 *ciphertext, gsize len, gboolean *decrypts)
+{
+  HapTlv8 *sub;
+  guint8 *plain;
+  gsize plain_len;
+
+  g_return_val_if_fail (decrypts != NULL, NULL);
+
+  *decrypts = FALSE;
+  plain = hap_pairing_decrypt (key, label, ciphertext, len, &plain_len);
+  if (plain == NULL)
+    return NULL;
+  *decrypts = TRUE;
+  sub = hap_tlv8_parse (plain, plain_len, NULL);
+  hap_pairing_free_secret (plain, plain_len);
+  return sub;
+}
+
+gboolean
+hap_pairing_find_signed_id (const HapTlv8 *sub, gsize id_max, const HapTlv8Item **id,
+    const HapTlv8Item **ltpk, const HapTlv8Item **signature)
+{
+  g_return_val_if_fail (sub != NULL && id != NULL && ltpk != NULL && signature != NULL, FALSE);
+
+  *id = hap_tlv8_find (sub, HAP_PAIRING_TLV_IDENTIFIER);
+  *ltpk = hap_tlv8_find (sub, HAP_PAIRING_TLV_PUBLIC_KEY);
+  *signature = hap_tlv8_find (sub, HAP_PAIRING_TLV_SIGNATURE);
+  return *id != NULL && *ltpk != NULL && *signature != NULL
+         && hap_pairing_id_is_valid ((*id)->value, (*id)->len, id_max)
+         && (*ltpk)->len == HAP_PAIRING_LTPK_LEN && (*signature)->len == HAP_PAIRING_SIGNATURE_LEN;
+}

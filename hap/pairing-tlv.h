@@ -96,4 +96,34 @@ void hap_pairing_free_secret (guint8 *data, gsize len);
 /* A pairing identifier from a peer: 1 to `max_len` bytes of UTF-8 without NUL. */
 gboolean hap_pairing_id_is_valid (const guint8 *id, gsize len, gsize max_len);
 
+/* The info every pairing signature covers: head || id || tail, where head and tail are 32
+ * bytes (pair-setup: the derived X and the LTPK; pair-verify: the two ephemeral keys). The
+ * buffer is wiped after use. sign writes an Ed25519 signature made with `ltsk`; verify returns
+ * whether `signature` verifies with `ltpk`. */
+void hap_pairing_sign_info (const guint8 head[HAP_PAIRING_KEY_LEN], const guint8 *id, gsize id_len,
+    const guint8 tail[HAP_PAIRING_KEY_LEN], const guint8 ltsk[HAP_PAIRING_LTSK_LEN],
+    guint8 signature[HAP_PAIRING_SIGNATURE_LEN]);
+gboolean hap_pairing_verify_info (const guint8 head[HAP_PAIRING_KEY_LEN], const guint8 *id,
+    gsize id_len, const guint8 tail[HAP_PAIRING_KEY_LEN], const guint8 ltpk[HAP_PAIRING_LTPK_LEN],
+    const guint8 signature[HAP_PAIRING_SIGNATURE_LEN]);
+
+/* The body "State = state, [PublicKey = public_key (32 bytes),] EncryptedData =
+ * hap_pairing_encrypt (key, label, sub-TLV)" with the sub-TLV "Identifier = id, [PublicKey =
+ * ltpk,] Signature = signature" (pair-setup M5/M6, pair-verify M2/M3). public_key and ltpk may
+ * be NULL. */
+GBytes *hap_pairing_encrypted_body (guint8 state, const guint8 *public_key,
+    const guint8 key[HAP_PAIRING_KEY_LEN], const char *label, const char *id, const guint8 *ltpk,
+    const guint8 signature[HAP_PAIRING_SIGNATURE_LEN]);
+
+/* Decrypts `ciphertext` (hap_pairing_decrypt) and parses the plaintext as TLV8, wiping it.
+ * Returns the sub-TLV, or NULL with `*decrypts` FALSE when the tag does not verify, or NULL with
+ * `*decrypts` TRUE when the plaintext is malformed (peer bytes: not an error of the caller). */
+HapTlv8 *hap_pairing_decrypt_tlv (const guint8 key[HAP_PAIRING_KEY_LEN], const char *label,
+    const guint8 *ciphertext, gsize len, gboolean *decrypts);
+
+/* Pair-setup M5/M6 sub-TLV: finds Identifier (a valid pairing id of at most `id_max` bytes),
+ * PublicKey (an LTPK) and Signature, each of the right size; FALSE when one lacks. */
+gboolean hap_pairing_find_signed_id (const HapTlv8 *sub, gsize id_max, const HapTlv8Item **id,
+    const HapTlv8Item **ltpk, const HapTlv8Item **signature);
+
 G_END_DECLS
