@@ -226,13 +226,10 @@ hap_pair_setup_client_handle (
   g_return_val_if_fail (client->expected_state != 0, HAP_PAIR_CLIENT_FAILED);
 
   *request = NULL;
-  tlv = hap_tlv8_parse (body, len, error);
+  tlv = hap_pairing_parse_response (body, len, client->expected_state, error);
   if (tlv == NULL)
     return fail (client, error, 0, NULL);
-  if (hap_pairing_response_has_error (tlv, error))
-    return fail (client, error, 0, NULL);
-  if (!hap_tlv8_get_u8 (tlv, HAP_PAIRING_TLV_STATE, &state) || state != client->expected_state)
-    return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "unexpected state");
+  state = client->expected_state;
   switch (state) {
     case 2:
       return handle_m2 (client, tlv, request, error);

@@ -125,13 +125,10 @@ hap_pair_verify_client_handle (
   g_return_val_if_fail (client->expected_state != 0, HAP_PAIR_CLIENT_FAILED);
 
   *request = NULL;
-  tlv = hap_tlv8_parse (body, len, error);
+  tlv = hap_pairing_parse_response (body, len, client->expected_state, error);
   if (tlv == NULL)
     return fail (client, error, 0, NULL);
-  if (hap_pairing_response_has_error (tlv, error))
-    return fail (client, error, 0, NULL);
-  if (!hap_tlv8_get_u8 (tlv, HAP_PAIRING_TLV_STATE, &state) || state != client->expected_state)
-    return fail (client, error, HAP_CODEC_ERROR_MALFORMED, "unexpected state");
+  state = client->expected_state;
   if (state == 2)
     return handle_m2 (client, tlv, request, error);
 
@@ -149,15 +146,9 @@ hap_pair_verify_client_get_session_keys (const HapPairVerifyClient *client,
   g_return_if_fail (client != NULL);
   g_return_if_fail (accessory_to_controller != NULL && controller_to_accessory != NULL);
 
-  if (!client->done) {
-    memset (accessory_to_controller, 0, 32);
-    memset (controller_to_accessory, 0, 32);
+  if (!hap_pairing_derive_control_keys (client->done ? client->shared_secret : NULL,
+          accessory_to_controller, controller_to_accessory))
     g_return_if_reached ();
-  }
-  hap_pairing_derive_key (client->shared_secret, sizeof (client->shared_secret), "Control-Salt",
-      "Control-Read-Encryption-Key", accessory_to_controller);
-  hap_pairing_derive_key (client->shared_secret, sizeof (client->shared_secret), "Control-Salt",
-      "Control-Write-Encryption-Key", controller_to_accessory);
 }
 
 const guint8 *

@@ -191,15 +191,9 @@ hap_pair_verify_get_session_keys (const HapPairVerify *verify, guint8 accessory_
   g_return_if_fail (verify != NULL);
   g_return_if_fail (accessory_to_controller != NULL && controller_to_accessory != NULL);
 
-  if (!verify->verified) {
-    memset (accessory_to_controller, 0, 32);
-    memset (controller_to_accessory, 0, 32);
+  if (!hap_pairing_derive_control_keys (verify->verified ? verify->shared_secret : NULL,
+          accessory_to_controller, controller_to_accessory))
     g_return_if_reached ();
-  }
-  hap_pairing_derive_key (verify->shared_secret, sizeof (verify->shared_secret), "Control-Salt",
-      "Control-Read-Encryption-Key", accessory_to_controller);
-  hap_pairing_derive_key (verify->shared_secret, sizeof (verify->shared_secret), "Control-Salt",
-      "Control-Write-Encryption-Key", controller_to_accessory);
 }
 
 const guint8 *

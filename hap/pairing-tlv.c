@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "hap/hkdf.h"
+#include "hap/parse.h"
 #include "hap/tlv8.h"
 
 G_DEFINE_QUARK (hap - pairing - error - quark, hap_pairing_error)
@@ -240,4 +241,43 @@ hap_pairing_find_signed_id (const HapTlv8 *sub, gsize id_max, const HapTlv8Item 
   return *id != NULL && *ltpk != NULL && *signature != NULL
          && hap_pairing_id_is_valid ((*id)->value, (*id)->len, id_max)
          && (*ltpk)->len == HAP_PAIRING_LTPK_LEN && (*signature)->len == HAP_PAIRING_SIGNATURE_LEN;
+}
+
+HapTlv8 *
+hap_pairing_parse_response (const guint8 *body, gsize len, guint8 expected_state, GError **error)
+{
+  g_autoptr (HapTlv8) tlv = NULL;
+  guint8 state;
+
+  g_return_val_if_fail (body != NULL || len == 0, NULL);
+
+  tlv = hap_tlv8_parse (body, len, error);
+  if (tlv == NULL)
+    return NULL;
+  if (hap_pairing_response_has_error (tlv, error))
+    return NULL;
+  if (!hap_tlv8_get_u8 (tlv, HAP_PAIRING_TLV_STATE, &state) || state != expected_state) {
+    g_set_error_literal (error, HAP_CODEC_ERROR, HAP_CODEC_ERROR_MALFORMED, "unexpected state");
+    return NULL;
+  }
+  return g_steal_pointer (&tlv);
+}
+
+gboolean
+hap_pairing_derive_control_keys (const guint8 *shared_secret,
+    guint8 accessory_to_controller[HAP_PAIRING_KEY_LEN],
+    guint8 controller_to_accessory[HAP_PAIRING_KEY_LEN])
+{
+  g_return_val_if_fail (accessory_to_controller != NULL && controller_to_accessory != NULL, FALSE);
+
+  if (shared_secret == NULL) {
+    memset (accessory_to_controller, 0, HAP_PAIRING_KEY_LEN);
+    memset (controller_to_accessory, 0, HAP_PAIRING_KEY_LEN);
+    return FALSE;
+  }
+  hap_pairing_derive_key (shared_secret, HAP_PAIRING_CURVE_KEY_LEN, "Control-Salt",
+      "Control-Read-Encryption-Key", accessory_to_controller);
+  hap_pairing_derive_key (shared_secret, HAP_PAIRING_CURVE_KEY_LEN, "Control-Salt",
+      "Control-Write-Encryption-Key", controller_to_accessory);
+  return TRUE;
 }

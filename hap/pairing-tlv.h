@@ -81,6 +81,21 @@ void hap_pairing_derive_key (const guint8 *ikm, gsize ikm_len, const char *salt,
  * = the TLV error value) and returns TRUE. */
 gboolean hap_pairing_response_has_error (const HapTlv8 *response, GError **error);
 
+/* Controller side: parses an accessory's response body, which must carry State =
+ * `expected_state` and no kTLVType_Error. Returns the TLV, or NULL with `error` set: the parse
+ * error (HAP_CODEC_ERROR), the accessory's TLV error (hap_pairing_response_has_error()) or
+ * HAP_CODEC_ERROR_MALFORMED "unexpected state". */
+HapTlv8 *hap_pairing_parse_response (
+    const guint8 *body, gsize len, guint8 expected_state, GError **error);
+
+/* The session keys of a verified pair-verify: HKDF-SHA512 of the X25519 `shared_secret` with
+ * salt "Control-Salt" and info "Control-Read-Encryption-Key" (accessory to controller) and
+ * "Control-Write-Encryption-Key" (controller to accessory). With `shared_secret` NULL (not
+ * verified) both keys are zeroed and it returns FALSE. */
+gboolean hap_pairing_derive_control_keys (const guint8 *shared_secret,
+    guint8 accessory_to_controller[HAP_PAIRING_KEY_LEN],
+    guint8 controller_to_accessory[HAP_PAIRING_KEY_LEN]);
+
 /* ChaCha20-Poly1305 IETF with nonce = 4 zero bytes || the 8 ASCII bytes of `label`, no
  * additional data. encrypt returns ciphertext || 16-byte tag. */
 GBytes *hap_pairing_encrypt (
