@@ -159,6 +159,11 @@ connection_watch_read (HapConnection *self)
     return;
   self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
+  /* GLib blocks a non-recursive source while dispatching it by removing its fd from the poll
+   * set and adding it back afterwards, each time writing the context's wakeup eventfd and
+   * making the next iteration rebuild its poll array: a syscall and more per request. Nothing
+   * here iterates the context from inside the callback, so the blocking is not needed. */
+  g_source_set_can_recurse (self->read_source, TRUE);
   g_source_attach (self->read_source, self->context);
 }
 
@@ -325,8 +330,10 @@ connection_handle_request (HapConnection *self, const HapHttpRequest *request)
 {
   HapConnectionResponse response = { 0, NULL, NULL, FALSE };
 
-  g_debug ("connection %" G_GUINT64_FORMAT ": %s %s (%" G_GSIZE_FORMAT " body bytes)", self->id,
-      request->method, request->path, g_bytes_get_size (request->body));
+  /* Per request: g_debug() would format (and allocate) the line before GLib drops it. */
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    g_debug ("connection %" G_GUINT64_FORMAT ": %s %s (%" G_GSIZE_FORMAT " body bytes)", self->id,
+        request->method, request->path, g_bytes_get_size (request->body));
   if (self->crypto == NULL && !request_is_pairing (request)
       && !(self->handler != NULL && self->handler->allow_plaintext != NULL
            && self->handler->allow_plaintext (self, request, self->handler_data))) {
@@ -480,6 +487,10 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
     connection_process_input (self, buf, (gsize) n);
     sodium_memzero (buf, (gsize) n);
     if (self->closing && !self->draining)
+      break;
+    /* A short read emptied the socket: skip the receive that would only say EAGAIN (the
+     * source is level-triggered, anything arriving meanwhile dispatches it again). */
+    if ((gsize) n < sizeof buf)
       break;
   }
   hap_connection_unref (self);
