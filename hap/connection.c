@@ -51,6 +51,7 @@ struct _HapConnection {
   gboolean close_requested; /* hap_connection_close_after_flush() during a request */
   GByteArray *pending_events;
 
+  gboolean reading;  /* in on_readable(): a nested main loop must not re-enter it */
   gboolean closing;  /* no more reading or processing; flush then close */
   gboolean draining; /* write side shut down; discarding input until EOF */
   gboolean closed;
@@ -162,7 +163,8 @@ connection_watch_read (HapConnection *self)
   /* GLib blocks a non-recursive source while dispatching it by removing its fd from the poll
    * set and adding it back afterwards, each time writing the context's wakeup eventfd and
    * making the next iteration rebuild its poll array: a syscall and more per request. Nothing
-   * here iterates the context from inside the callback, so the blocking is not needed. */
+   * here iterates the context from inside the callback, and on_readable() refuses to be
+   * re-entered should an owner's callback run a nested main loop. */
   g_source_set_can_recurse (self->read_source, TRUE);
   g_source_attach (self->read_source, self->context);
 }
@@ -464,7 +466,10 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
   guint8 buf[READ_CHUNK];
   guint i;
 
+  if (self->reading)
+    return G_SOURCE_CONTINUE;
   hap_connection_ref (self);
+  self->reading = TRUE;
   for (i = 0; i < READS_PER_DISPATCH && !self->closed; i++) {
     g_autoptr (GError) error = NULL;
     gssize n = g_socket_receive (self->socket, (gchar *) buf, sizeof buf, NULL, &error);
@@ -493,6 +498,7 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
     if ((gsize) n < sizeof buf)
       break;
   }
+  self->reading = FALSE;
   hap_connection_unref (self);
   return G_SOURCE_CONTINUE; /* a destroyed source is not dispatched again */
 }
