@@ -1,4 +1,5 @@
 /* Helpers shared by the tests: see test-util.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tests/common/test-util.h"
@@ -226,4 +227,16 @@ hap_test_assert_hex_equal_impl (const gchar *domain, const gchar *file, gint lin
 
   hap_test_assert_mem_equal_impl (
       domain, file, line, func, got_expr, got, got_len, want_expr, want, want_len);
+}
+
+void
+hap_test_say (const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vprintf (format, args);
+  va_end (args);
+  putchar ('\n');
+  fflush (stdout);
 }

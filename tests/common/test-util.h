@@ -31,6 +31,9 @@ void hap_test_append_hex (GString *out, const guint8 *data, gsize len);
 /* Decodes base64 (g_base64_decode(), which does not validate). */
 GBytes *hap_test_b64 (const gchar *b64);
 
+/* For test helper programs that talk to their driver over stdout: prints one line and flushes. */
+void hap_test_say (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
 void hap_test_assert_mem_equal_impl (const gchar *domain, const gchar *file, gint line,
     const gchar *func, const gchar *got_expr, gconstpointer got, gsize got_len,
     const gchar *want_expr, gconstpointer want, gsize want_len);

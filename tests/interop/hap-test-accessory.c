@@ -28,36 +28,11 @@
 #include <gio/gio.h>
 
 #include "hap/server.h"
+#include "tests/common/test-light-db.h"
+#include "tests/common/test-util.h"
 
 #define HAP_SERVICE_STATELESS_PROGRAMMABLE_SWITCH "89"
 
-static const HapCharacteristicDef identify_def
-    = { .type = HAP_CHAR_IDENTIFY, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PW };
-static const HapCharacteristicDef manufacturer_def
-    = { .type = HAP_CHAR_MANUFACTURER, .format = HAP_FORMAT_STRING, .perms = HAP_PERM_PR };
-static const HapCharacteristicDef model_def
-    = { .type = HAP_CHAR_MODEL, .format = HAP_FORMAT_STRING, .perms = HAP_PERM_PR };
-static const HapCharacteristicDef name_def
-    = { .type = HAP_CHAR_NAME, .format = HAP_FORMAT_STRING, .perms = HAP_PERM_PR };
-static const HapCharacteristicDef serial_def
-    = { .type = HAP_CHAR_SERIAL_NUMBER, .format = HAP_FORMAT_STRING, .perms = HAP_PERM_PR };
-static const HapCharacteristicDef firmware_def
-    = { .type = HAP_CHAR_FIRMWARE_REVISION, .format = HAP_FORMAT_STRING, .perms = HAP_PERM_PR };
-static const HapCharacteristicDef on_def = {
-  .type = HAP_CHAR_ON, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PR | HAP_PERM_PW | HAP_PERM_EV
-};
-static const HapCharacteristicDef brightness_def = {
-  .type = HAP_CHAR_BRIGHTNESS,
-  .format = HAP_FORMAT_INT,
-  .perms = HAP_PERM_PR | HAP_PERM_PW | HAP_PERM_EV,
-  .unit = HAP_UNIT_PERCENTAGE,
-  .range = { TRUE, 0, 100, 1 },
-};
-static const HapCharacteristicDef configured_name_def = {
-  .type = HAP_CHAR_CONFIGURED_NAME,
-  .format = HAP_FORMAT_STRING,
-  .perms = HAP_PERM_PR | HAP_PERM_PW | HAP_PERM_EV,
-};
 static const guint64 switch_values[] = { 0, 1, 2 };
 static const HapCharacteristicDef switch_event_def = {
   .type = HAP_CHAR_PROGRAMMABLE_SWITCH_EVENT,
@@ -79,24 +54,10 @@ typedef struct {
   GMainLoop *loop;
 } App;
 
-static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-say (const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  vprintf (format, args);
-  va_end (args);
-  putchar ('\n');
-  fflush (stdout);
-}
-
 static void
 on_setup_info (HapServer *server, const char *code, const char *payload, const char *qr, App *app)
 {
-  say ("SETUP %s %s", code, payload != NULL ? payload : "-");
+  hap_test_say ("SETUP %s %s", code, payload != NULL ? payload : "-");
   if (qr != NULL)
     fprintf (stderr, "%s\n", qr);
 }
@@ -104,13 +65,13 @@ on_setup_info (HapServer *server, const char *code, const char *payload, const c
 static void
 on_paired_changed (HapServer *server, gboolean paired, App *app)
 {
-  say ("PAIRED %d", paired ? 1 : 0);
+  hap_test_say ("PAIRED %d", paired ? 1 : 0);
 }
 
 static void
 on_identify (HapServer *server, App *app)
 {
-  say ("IDENTIFY");
+  hap_test_say ("IDENTIFY");
 }
 
 static void
@@ -121,20 +82,20 @@ on_change (HapCharacteristic *characteristic, const HapValue *value, HapDbSessio
     return;
   switch (value->format) {
     case HAP_FORMAT_BOOL:
-      say ("WRITE %" G_GUINT64_FORMAT " %s", hap_characteristic_get_iid (characteristic),
+      hap_test_say ("WRITE %" G_GUINT64_FORMAT " %s", hap_characteristic_get_iid (characteristic),
           value->v.b ? "true" : "false");
       break;
     case HAP_FORMAT_INT:
-      say ("WRITE %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT,
+      hap_test_say ("WRITE %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT,
           hap_characteristic_get_iid (characteristic), value->v.i);
       break;
     case HAP_FORMAT_STRING:
-      say ("WRITE %" G_GUINT64_FORMAT " %.*s", hap_characteristic_get_iid (characteristic),
+      hap_test_say ("WRITE %" G_GUINT64_FORMAT " %.*s", hap_characteristic_get_iid (characteristic),
           (int) g_bytes_get_size (value->bytes),
           (const char *) g_bytes_get_data (value->bytes, NULL));
       break;
     default:
-      say ("WRITE %" G_GUINT64_FORMAT, hap_characteristic_get_iid (characteristic));
+      hap_test_say ("WRITE %" G_GUINT64_FORMAT, hap_characteristic_get_iid (characteristic));
   }
 }
 
@@ -206,9 +167,9 @@ on_stdin (GIOChannel *channel, GIOCondition condition, gpointer user_data)
   } else if (line[0] != '\0')
     ok = FALSE;
   if (ok)
-    say ("OK %s", line);
+    hap_test_say ("OK %s", line);
   else
-    say ("ERROR %s", line);
+    hap_test_say ("ERROR %s", line);
   return G_SOURCE_CONTINUE;
 }
 
@@ -275,9 +236,9 @@ main (int argc, char **argv)
     fprintf (stderr, "cannot start: %s\n", error->message);
     return 1;
   }
-  say ("PORT %u", hap_server_get_port (app.server));
-  say ("ID %s", hap_server_get_device_id (app.server));
-  say ("CONFIG %u", hap_server_get_config_number (app.server));
+  hap_test_say ("PORT %u", hap_server_get_port (app.server));
+  hap_test_say ("ID %s", hap_server_get_device_id (app.server));
+  hap_test_say ("CONFIG %u", hap_server_get_config_number (app.server));
   if (toggle_ms > 0)
     g_timeout_add ((guint) toggle_ms, on_toggle, &app);
   in = g_io_channel_unix_new (0);

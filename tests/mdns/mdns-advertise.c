@@ -10,22 +10,9 @@
 #include <string.h>
 
 #include "hap/mdns.h"
+#include "tests/common/test-util.h"
 
 static GMainLoop *loop;
-
-static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-say (const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  vprintf (format, args);
-  va_end (args);
-  putchar ('\n');
-  fflush (stdout);
-}
 
 static void
 on_state (HapMdns *mdns, HapMdnsState state, gpointer user_data)
@@ -35,7 +22,7 @@ on_state (HapMdns *mdns, HapMdnsState state, gpointer user_data)
 
   (void) mdns;
   (void) user_data;
-  say ("state %s", names[state]);
+  hap_test_say ("state %s", names[state]);
 }
 
 static void
@@ -43,7 +30,7 @@ on_name (HapMdns *mdns, const char *name, gpointer user_data)
 {
   (void) mdns;
   (void) user_data;
-  say ("name %s", name);
+  hap_test_say ("name %s", name);
 }
 
 static gboolean
@@ -71,10 +58,10 @@ on_stdin (GIOChannel *channel, GIOCondition condition, gpointer user_data)
     g_main_loop_quit (loop);
     return G_SOURCE_REMOVE;
   } else {
-    say ("error unknown command: %s", line);
+    hap_test_say ("error unknown command: %s", line);
     return G_SOURCE_CONTINUE;
   }
-  say ("ok %s", line);
+  hap_test_say ("ok %s", line);
   return G_SOURCE_CONTINUE;
 }
 

@@ -13,21 +13,9 @@
 
 #include "hap/server.h"
 #include "hap/storage.h"
+#include "tests/common/test-light-db.h"
+#include "tests/common/test-server-util.h"
 
-static const HapCharacteristicDef name_def
-    = { .type = HAP_CHAR_NAME, .format = HAP_FORMAT_STRING, .perms = HAP_PERM_PR };
-static const HapCharacteristicDef identify_def
-    = { .type = HAP_CHAR_IDENTIFY, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PW };
-static const HapCharacteristicDef on_def = {
-  .type = HAP_CHAR_ON, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PR | HAP_PERM_PW | HAP_PERM_EV
-};
-static const HapCharacteristicDef brightness_def = {
-  .type = HAP_CHAR_BRIGHTNESS,
-  .format = HAP_FORMAT_INT,
-  .perms = HAP_PERM_PR | HAP_PERM_PW | HAP_PERM_EV,
-  .unit = HAP_UNIT_PERCENTAGE,
-  .range = { TRUE, 0, 100, 1 },
-};
 static const HapCharacteristicDef motion_def = {
   .type = HAP_CHAR_MOTION_DETECTED, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PR | HAP_PERM_EV
 };
@@ -231,19 +219,6 @@ test_layout_notify (void)
 
 /* ---- servers on the same storage ---- */
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
-    g_autofree gchar *path = g_build_filename (dir, name, NULL);
-    g_unlink (path);
-  }
-  g_rmdir (dir);
-}
-
 static HapServer *
 server_new (const char *dir, Layout layout, Chars *chars)
 {
@@ -298,7 +273,7 @@ test_restarts (void)
   /* A meta change alone. */
   g_assert_cmpuint (start_config_number (dir, LAYOUT_RANGE_MAX), ==, 4);
   g_assert_cmpuint (start_config_number (dir, LAYOUT_RANGE_MAX), ==, 4);
-  remove_dir (dir);
+  hap_test_remove_dir (dir);
 }
 
 static void
@@ -329,7 +304,7 @@ test_values_do_not_bump (void)
   g_assert_no_error (error);
   g_assert_cmpuint (hap_server_get_config_number (server), ==, 1);
   g_object_unref (server);
-  remove_dir (dir);
+  hap_test_remove_dir (dir);
 }
 
 /* The owner extends the database of a running server: one bump for the series of calls, and
@@ -370,7 +345,7 @@ test_extended_while_running (void)
   /* Persisted with the layout it is for. */
   g_assert_cmpuint (start_config_number (dir, LAYOUT_EXTRA_SERVICE), ==, 4);
   g_assert_cmpuint (start_config_number (dir, LAYOUT_EXTRA_SERVICE), ==, 4);
-  remove_dir (dir);
+  hap_test_remove_dir (dir);
 }
 
 /* hap_server_bump_config_number() bumps unconditionally, persists, and does not make the next
@@ -388,7 +363,7 @@ test_explicit_bump (void)
   g_assert_cmpuint (hap_server_get_config_number (server), ==, 2);
   g_object_unref (server);
   g_assert_cmpuint (start_config_number (dir, LAYOUT_BASE), ==, 2);
-  remove_dir (dir);
+  hap_test_remove_dir (dir);
 }
 
 static void
@@ -424,7 +399,7 @@ test_stored_config (void)
   store_config (dir, "[server]\nconfig-number=70000\nsetup-code=031-45-154\nsetup-id=ABCD\n");
   g_assert_cmpuint (start_config_number (dir, LAYOUT_BASE), ==, 2);
   g_assert_cmpuint (start_config_number (dir, LAYOUT_BASE), ==, 2);
-  remove_dir (dir);
+  hap_test_remove_dir (dir);
 }
 
 int

@@ -14,23 +14,15 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
-#include "hap/pair-setup-client.h"
 #include "hap/pair-verify-client.h"
 #include "hap/pairing-tlv.h"
 #include "hap/server.h"
-#include "hap/session-crypto.h"
+#include "tests/common/test-light-db.h"
+#include "tests/common/test-pair-client.h"
+#include "tests/common/test-server-util.h"
 #include "tests/common/test-util.h"
-
-#define TIMEOUT_S 5
 #define SETUP_CODE "031-45-154"
 
-static const HapCharacteristicDef name_def
-    = { .type = HAP_CHAR_NAME, .format = HAP_FORMAT_STRING, .perms = HAP_PERM_PR };
-static const HapCharacteristicDef identify_def
-    = { .type = HAP_CHAR_IDENTIFY, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PW };
-static const HapCharacteristicDef on_def = {
-  .type = HAP_CHAR_ON, .format = HAP_FORMAT_BOOL, .perms = HAP_PERM_PR | HAP_PERM_PW | HAP_PERM_EV
-};
 /* Admin-only (aid 1, iid 6): reads and writes by other controllers get -70401. */
 static const HapCharacteristicDef admin_def = {
   .type = HAP_CHAR_CONFIGURED_NAME,
@@ -44,15 +36,12 @@ static const HapCharacteristicDef admin_def = {
 typedef struct {
   gchar *dir;
   HapServerConfig config;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
+  HapTestThread thread;
   HapServer *server;
   HapCharacteristic *on;
   GMutex lock;
   GCond cond;
   guint16 port;
-  gboolean ready;
   gchar *setup_code_seen; /* from "setup-info" */
   gchar *payload_seen;
   gint setup_infos;
@@ -121,8 +110,8 @@ on_resource (HapServer *hs, HapDbSession *session, const guint8 *json, gsize len
   return 204;
 }
 
-static gpointer
-server_thread (gpointer data)
+static guint16
+server_serve (gpointer data)
 {
   Server *s = data;
   g_autoptr (GError) error = NULL;
@@ -131,7 +120,6 @@ server_thread (gpointer data)
   HapService *info;
   HapService *light;
 
-  g_main_context_push_thread_default (s->context);
   s->server = hap_server_new (&s->config);
   g_signal_connect (s->server, "setup-info", G_CALLBACK (on_setup_info), s);
   g_signal_connect (s->server, "paired-changed", G_CALLBACK (on_paired_changed), s);
@@ -148,30 +136,22 @@ server_thread (gpointer data)
   hap_service_add_characteristic (light, &admin_def);
   hap_server_start (s->server, &error);
   g_assert_no_error (error);
-  g_mutex_lock (&s->lock);
-  s->port = hap_server_get_port (s->server);
-  s->ready = TRUE;
-  g_cond_signal (&s->cond);
-  g_mutex_unlock (&s->lock);
-  g_main_loop_run (s->loop);
+  return hap_server_get_port (s->server);
+}
+
+static void
+server_unserve (gpointer data)
+{
+  Server *s = data;
+
   hap_server_stop (s->server);
   g_clear_object (&s->server);
-  g_main_context_pop_thread_default (s->context);
-  return NULL;
 }
 
 static void
 server_start (Server *s)
 {
-  s->ready = FALSE;
-  s->context = g_main_context_new ();
-  s->loop = g_main_loop_new (s->context, FALSE);
-  s->thread = g_thread_new ("hap-server", server_thread, s);
-  g_mutex_lock (&s->lock);
-  while (!s->ready)
-    g_cond_wait (&s->cond, &s->lock);
-  g_mutex_unlock (&s->lock);
-  g_assert_cmpuint (s->port, >, 0);
+  s->port = hap_test_thread_start (&s->thread, server_serve, server_unserve, s);
 }
 
 static Server *
@@ -191,39 +171,16 @@ server_new (void)
   return s;
 }
 
-static gboolean
-quit_loop (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 server_halt (Server *s)
 {
-  g_main_context_invoke (s->context, quit_loop, s->loop);
-  g_thread_join (s->thread);
-  g_main_loop_unref (s->loop);
-  g_main_context_unref (s->context);
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
-    g_autofree gchar *path = g_build_filename (dir, name, NULL);
-    g_unlink (path);
-  }
-  g_rmdir (dir);
+  hap_test_thread_stop (&s->thread);
 }
 
 static void
 server_free (Server *s)
 {
-  remove_dir (s->dir);
+  hap_test_remove_dir (s->dir);
   g_free (s->dir);
   g_free (s->setup_code_seen);
   g_free (s->payload_seen);
@@ -257,51 +214,22 @@ server_count_connections (Server *s)
   CountCall call = { s, -1 };
 
   g_mutex_lock (&s->lock);
-  g_main_context_invoke (s->context, count_in_server, &call);
+  g_main_context_invoke (s->thread.context, count_in_server, &call);
   while (call.n < 0)
     g_cond_wait (&s->cond, &s->lock);
   g_mutex_unlock (&s->lock);
   return call.n;
 }
 
-static void
-wait_int (gint *counter, gint value)
-{
-  gint64 end = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
-
-  while (g_atomic_int_get (counter) < value && g_get_monotonic_time () < end)
-    g_usleep (2000);
-  g_assert_cmpint (g_atomic_int_get (counter), >=, value);
-}
-
 /* ---- client ---- */
 
-typedef struct {
-  GSocket *socket;
-  HapSessionCrypto *crypto;
-  HapHttpParser *parser;
-  GByteArray *plain;
-} Client;
+typedef HapTestClient Client;
 
 /* `rcvbuf` > 0: a small receive buffer, set before connecting. */
 static Client *
 client_connect_with_rcvbuf (Server *s, gint rcvbuf)
 {
-  Client *c = g_new0 (Client, 1);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GInetAddress) address = g_inet_address_new_from_string ("127.0.0.1");
-  g_autoptr (GSocketAddress) sockaddr = g_inet_socket_address_new (address, s->port);
-
-  c->socket
-      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  if (rcvbuf > 0)
-    setsockopt (g_socket_get_fd (c->socket), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  g_socket_set_timeout (c->socket, TIMEOUT_S);
-  g_assert_true (g_socket_connect (c->socket, sockaddr, NULL, &error));
-  c->parser = hap_http_parser_new_response (NULL);
-  c->plain = g_byte_array_new ();
-  return c;
+  return hap_test_client_connect ("127.0.0.1", s->port, rcvbuf);
 }
 
 static Client *
@@ -311,97 +239,16 @@ client_connect (Server *s)
 }
 
 static void
-client_free (Client *c)
-{
-  g_socket_close (c->socket, NULL);
-  g_object_unref (c->socket);
-  hap_session_crypto_free (c->crypto);
-  hap_http_parser_free (c->parser);
-  g_byte_array_unref (c->plain);
-  g_free (c);
-}
-
-static void
-client_send_raw (Client *c, const void *data, gsize len)
-{
-  gsize off = 0;
-
-  while (off < len) {
-    g_autoptr (GError) error = NULL;
-    gssize n = g_socket_send (c->socket, (const gchar *) data + off, len - off, NULL, &error);
-    g_assert_no_error (error);
-    off += (gsize) n;
-  }
-}
-
-static void
-client_request (Client *c, const char *method, const char *target, const char *content_type,
-    const void *body, gsize len)
-{
-  g_autoptr (GByteArray) msg = g_byte_array_new ();
-  g_autoptr (GByteArray) frames = g_byte_array_new ();
-  const gchar *headers[] = { "Host", "test", "Content-Type", content_type, NULL };
-
-  if (content_type == NULL)
-    headers[2] = NULL;
-  g_assert_true (hap_http_write_request (msg, method, target, headers, body, len));
-  if (c->crypto == NULL) {
-    client_send_raw (c, msg->data, msg->len);
-    return;
-  }
-  g_assert_true (hap_session_crypto_encrypt_append (c->crypto, msg->data, msg->len, frames));
-  client_send_raw (c, frames->data, frames->len);
-}
-
-static void
 client_put_json (Client *c, const char *json)
 {
-  client_request (c, "PUT", "/characteristics", "application/hap+json", json, strlen (json));
-}
-
-static HapHttpResponse *
-client_read (Client *c)
-{
-  for (;;) {
-    HapHttpResponse *response = NULL;
-    gsize consumed = 0;
-    guint8 buf[8192];
-    gssize n;
-    HapParseResult r = hap_http_parser_feed_response (
-        c->parser, c->plain->data, c->plain->len, &consumed, &response, NULL);
-
-    g_assert_cmpint (r, !=, HAP_PARSE_INVALID);
-    g_byte_array_remove_range (c->plain, 0, (guint) consumed);
-    if (r == HAP_PARSE_OK)
-      return response;
-    n = g_socket_receive (c->socket, (gchar *) buf, sizeof buf, NULL, NULL);
-    if (n <= 0)
-      return NULL;
-    if (c->crypto != NULL)
-      g_assert_cmpint (
-          hap_session_crypto_decrypt_append (c->crypto, buf, (gsize) n, c->plain, NULL), !=,
-          HAP_PARSE_INVALID);
-    else
-      g_byte_array_append (c->plain, buf, (guint) n);
-  }
-}
-
-/* A response (not an event) with `status`; returns its body. */
-static GBytes *
-client_expect (Client *c, guint status)
-{
-  g_autoptr (HapHttpResponse) response = client_read (c);
-
-  g_assert_nonnull (response);
-  g_assert_false (response->is_event);
-  g_assert_cmpuint (response->status, ==, status);
-  return g_bytes_ref (response->body);
+  hap_test_client_request (
+      c, "PUT", "/characteristics", "application/hap+json", json, strlen (json));
 }
 
 static void
 client_expect_body (Client *c, guint status, const char *body)
 {
-  g_autoptr (GBytes) got = client_expect (c, status);
+  g_autoptr (GBytes) got = hap_test_client_expect (c, status);
 
   g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), body, strlen (body));
 }
@@ -411,76 +258,14 @@ client_expect_closed (Client *c)
 {
   HapHttpResponse *response;
 
-  while ((response = client_read (c)) != NULL)
+  while ((response = hap_test_client_read (c)) != NULL)
     hap_http_response_free (response);
-}
-
-/* Pair-setup over `c` (plaintext). Returns the pairing, or NULL with `error`. */
-static HapControllerPairing *
-client_pair_setup (Client *c, const char *code, const char *controller_id, GError **error)
-{
-  g_autoptr (HapPairSetupClient) setup = hap_pair_setup_client_new (code, controller_id, NULL);
-  g_autoptr (GBytes) request = hap_pair_setup_client_start (setup);
-
-  for (;;) {
-    g_autoptr (GBytes) body = NULL;
-    GBytes *next = NULL;
-    HapPairClientStatus status;
-
-    client_request (c, "POST", "/pair-setup", "application/pairing+tlv8",
-        g_bytes_get_data (request, NULL), g_bytes_get_size (request));
-    body = client_expect (c, 200);
-    status = hap_pair_setup_client_handle (
-        setup, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &next, error);
-    g_bytes_unref (request);
-    request = next;
-    if (status == HAP_PAIR_CLIENT_DONE)
-      return g_memdup2 (hap_pair_setup_client_get_pairing (setup), sizeof (HapControllerPairing));
-    if (status == HAP_PAIR_CLIENT_FAILED)
-      return NULL;
-  }
-}
-
-/* Pair-verify over `c`, then switches `c` to session frames; `shared_secret` (or NULL) gets
- * the controller side's pair-verify shared secret. */
-static gboolean
-client_pair_verify_secret (Client *c, const HapControllerPairing *pairing,
-    guint8 shared_secret[HAP_CONNECTION_SHARED_SECRET_LEN], GError **error)
-{
-  g_autoptr (HapPairVerifyClient) verify = hap_pair_verify_client_new (pairing);
-  g_autoptr (GBytes) request = hap_pair_verify_client_start (verify);
-
-  for (;;) {
-    g_autoptr (GBytes) body = NULL;
-    GBytes *next = NULL;
-    HapPairClientStatus status;
-
-    client_request (c, "POST", "/pair-verify", "application/pairing+tlv8",
-        g_bytes_get_data (request, NULL), g_bytes_get_size (request));
-    body = client_expect (c, 200);
-    status = hap_pair_verify_client_handle (
-        verify, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &next, error);
-    g_bytes_unref (request);
-    request = next;
-    if (status == HAP_PAIR_CLIENT_DONE) {
-      guint8 a2c[32];
-      guint8 c2a[32];
-      hap_pair_verify_client_get_session_keys (verify, a2c, c2a);
-      c->crypto = hap_session_crypto_new (c2a, a2c);
-      if (shared_secret != NULL)
-        memcpy (shared_secret, hap_pair_verify_client_get_shared_secret (verify),
-            HAP_CONNECTION_SHARED_SECRET_LEN);
-      return TRUE;
-    }
-    if (status == HAP_PAIR_CLIENT_FAILED)
-      return FALSE;
-  }
 }
 
 static gboolean
 client_pair_verify (Client *c, const HapControllerPairing *pairing, GError **error)
 {
-  return client_pair_verify_secret (c, pairing, NULL, error);
+  return hap_test_client_pair_verify (c, pairing, NULL, error);
 }
 
 static Client *
@@ -549,60 +334,60 @@ test_pair_and_use (void)
   g_autofree gchar *device_id = NULL;
 
   server_start (s);
-  wait_int (&s->setup_infos, 1);
+  hap_test_wait_int (&s->setup_infos, 1);
   g_assert_cmpstr (s->setup_code_seen, ==, SETUP_CODE);
   g_assert_true (g_str_has_prefix (s->payload_seen, "X-HM://"));
 
   c = client_connect (s);
   /* Unpaired and unverified: only pairing (and /identify) is served. */
-  client_request (c, "GET", "/accessories", NULL, NULL, 0);
+  hap_test_client_request (c, "GET", "/accessories", NULL, NULL, 0);
   client_expect_body (c, 470, "{\"status\":-70401}");
-  client_request (c, "POST", "/identify", NULL, NULL, 0);
+  hap_test_client_request (c, "POST", "/identify", NULL, NULL, 0);
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 204);
-  wait_int (&s->identifies, 1);
+  body = hap_test_client_expect (c, 204);
+  hap_test_wait_int (&s->identifies, 1);
 
   /* A wrong setup code fails with kTLVError_Authentication, cleanly. */
-  wrong = client_pair_setup (c, "111-22-333", "wrong-controller", &error);
+  wrong = hap_test_client_pair_setup (c, "111-22-333", "wrong-controller", &error);
   g_assert_null (wrong);
   g_assert_error (error, HAP_PAIRING_ERROR, HAP_PAIRING_ERROR_AUTHENTICATION);
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&s->paired_changes), ==, 0);
 
-  pairing = client_pair_setup (c, SETUP_CODE, "controller-1", &error);
+  pairing = hap_test_client_pair_setup (c, SETUP_CODE, "controller-1", &error);
   g_assert_no_error (error);
   g_assert_nonnull (pairing);
-  wait_int (&s->paired_changes, 1);
+  hap_test_wait_int (&s->paired_changes, 1);
   g_assert_cmpint (g_atomic_int_get (&s->paired), ==, 1);
-  client_free (c);
+  hap_test_client_free (c);
 
   /* Paired: unverified requests get 470, /identify 400 with -70401. */
   c = client_connect (s);
-  client_request (c, "GET", "/characteristics?id=1.2", NULL, NULL, 0);
+  hap_test_client_request (c, "GET", "/characteristics?id=1.2", NULL, NULL, 0);
   client_expect_body (c, 470, "{\"status\":-70401}");
-  client_request (c, "POST", "/identify", NULL, NULL, 0);
+  hap_test_client_request (c, "POST", "/identify", NULL, NULL, 0);
   client_expect_body (c, 400, "{\"status\":-70401}");
   g_assert_true (client_pair_verify (c, pairing, &error));
   g_assert_no_error (error);
-  client_request (c, "GET", "/accessories", NULL, NULL, 0);
+  hap_test_client_request (c, "GET", "/accessories", NULL, NULL, 0);
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 200);
+  body = hap_test_client_expect (c, 200);
   g_assert_true (body_contains (body, "\"accessories\""));
-  client_request (c, "GET", "/nowhere", NULL, NULL, 0);
+  hap_test_client_request (c, "GET", "/nowhere", NULL, NULL, 0);
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 404);
+  body = hap_test_client_expect (c, 404);
 
   /* Events: c subscribes to On (aid 1, iid 5: info=1, name=2, identify=3, light=4, on=5), c2
    * writes it, c gets the event, c2 does not. */
   client_put_json (c, "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"ev\":true}]}");
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 204);
+  body = hap_test_client_expect (c, 204);
   c2 = client_verified (s, pairing);
   client_put_json (c2, "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"value\":true}]}");
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c2, 204);
+  body = hap_test_client_expect (c2, 204);
   {
-    g_autoptr (HapHttpResponse) event = client_read (c);
+    g_autoptr (HapHttpResponse) event = hap_test_client_read (c);
     g_assert_nonnull (event);
     g_assert_true (event->is_event);
     g_assert_true (body_contains (event->body, "\"iid\":5"));
@@ -611,14 +396,14 @@ test_pair_and_use (void)
   /* A value set by the owner reaches the subscriber too. */
   client_put_json (c2, "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"value\":false}]}");
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c2, 204);
+  body = hap_test_client_expect (c2, 204);
   {
-    g_autoptr (HapHttpResponse) event = client_read (c);
+    g_autoptr (HapHttpResponse) event = hap_test_client_read (c);
     g_assert_true (event != NULL && event->is_event);
   }
-  g_main_context_invoke (s->context, set_on_true, s);
+  g_main_context_invoke (s->thread.context, set_on_true, s);
   {
-    g_autoptr (HapHttpResponse) event = client_read (c);
+    g_autoptr (HapHttpResponse) event = hap_test_client_read (c);
     g_assert_true (event != NULL && event->is_event);
     g_assert_true (body_contains (event->body, "true"));
   }
@@ -632,25 +417,25 @@ test_pair_and_use (void)
         msg, "PUT", "/characteristics", NULL, (const guint8 *) json, strlen (json));
     hap_session_crypto_encrypt_append (c2->crypto, msg->data, msg->len, frames);
     frames->data[10] ^= 0x20;
-    client_send_raw (c2, frames->data, frames->len);
+    hap_test_client_send_raw (c2, frames->data, frames->len);
     client_expect_closed (c2);
-    client_free (c2);
+    hap_test_client_free (c2);
   }
-  client_request (c, "GET", "/characteristics?id=1.5", NULL, NULL, 0);
+  hap_test_client_request (c, "GET", "/characteristics?id=1.5", NULL, NULL, 0);
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 200);
+  body = hap_test_client_expect (c, 200);
   g_assert_true (body_contains (body, "\"value\":true"));
 
   /* Restart on the same storage: same device id, still paired, same controller verifies. */
-  client_free (c);
+  hap_test_client_free (c);
   device_id = g_strdup (pairing->accessory_id);
   server_halt (s);
   s->config.setup_code = NULL; /* the stored one */
   server_start (s);
   c = client_verified (s, pairing);
-  client_request (c, "GET", "/accessories", NULL, NULL, 0);
+  hap_test_client_request (c, "GET", "/accessories", NULL, NULL, 0);
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 200);
+  body = hap_test_client_expect (c, 200);
 
   /* A second (user) controller, then the admin removes itself: last admin gone -> unpaired,
    * every session closed, a new setup-info. */
@@ -660,31 +445,31 @@ test_pair_and_use (void)
     gint changes = g_atomic_int_get (&s->paired_changes);
     g_autoptr (GBytes) remove = pairings_body (4, "controller-1", NULL, 0);
 
-    client_request (c, "POST", "/pairings", "application/pairing+tlv8",
+    hap_test_client_request (c, "POST", "/pairings", "application/pairing+tlv8",
         g_bytes_get_data (add, NULL), g_bytes_get_size (add));
     g_clear_pointer (&body, g_bytes_unref);
-    body = client_expect (c, 200);
-    client_request (c, "POST", "/pairings", "application/pairing+tlv8",
+    body = hap_test_client_expect (c, 200);
+    hap_test_client_request (c, "POST", "/pairings", "application/pairing+tlv8",
         g_bytes_get_data (remove, NULL), g_bytes_get_size (remove));
     g_clear_pointer (&body, g_bytes_unref);
-    body = client_expect (c, 200);
+    body = hap_test_client_expect (c, 200);
     client_expect_closed (c);
-    wait_int (&s->paired_changes, changes + 1);
+    hap_test_wait_int (&s->paired_changes, changes + 1);
     g_assert_cmpint (g_atomic_int_get (&s->paired), ==, 0);
-    wait_int (&s->setup_infos, infos + 1);
+    hap_test_wait_int (&s->setup_infos, infos + 1);
   }
-  client_free (c);
+  hap_test_client_free (c);
   /* Unpaired again: the old pairing no longer verifies, a new pair-setup works. */
   c = client_connect (s);
   g_assert_false (client_pair_verify (c, pairing, &error));
   g_clear_error (&error);
-  client_free (c);
+  hap_test_client_free (c);
   c = client_connect (s);
   g_free (wrong);
-  wrong = client_pair_setup (c, SETUP_CODE, "controller-3", &error);
+  wrong = hap_test_client_pair_setup (c, SETUP_CODE, "controller-3", &error);
   g_assert_no_error (error);
   g_assert_nonnull (wrong);
-  client_free (c);
+  hap_test_client_free (c);
   server_halt (s);
   server_free (s);
 }
@@ -706,17 +491,17 @@ test_negative (void)
   s->config.max_output_queue = 64 * 1024;
   server_start (s);
   c = client_connect (s);
-  pairing = client_pair_setup (c, SETUP_CODE, "controller-1", &error);
+  pairing = hap_test_client_pair_setup (c, SETUP_CODE, "controller-1", &error);
   g_assert_no_error (error);
-  client_free (c);
+  hap_test_client_free (c);
 
   /* Garbage: 400, closed. */
   c = client_connect (s);
-  client_send_raw (c, "\x16\x03\x01\x02\x00garbage\r\n\r\n", 16);
+  hap_test_client_send_raw (c, "\x16\x03\x01\x02\x00garbage\r\n\r\n", 16);
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 400);
+  body = hap_test_client_expect (c, 400);
   client_expect_closed (c);
-  client_free (c);
+  hap_test_client_free (c);
 
   /* An oversized request inside the session: 413, closed. */
   c = client_verified (s, pairing);
@@ -724,52 +509,52 @@ test_negative (void)
     g_autoptr (GByteArray) frames = g_byte_array_new ();
     const char *head = "PUT /characteristics HTTP/1.1\r\nContent-Length: 5000000\r\n\r\n{";
     hap_session_crypto_encrypt_append (c->crypto, (const guint8 *) head, strlen (head), frames);
-    client_send_raw (c, frames->data, frames->len);
+    hap_test_client_send_raw (c, frames->data, frames->len);
   }
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 413);
+  body = hap_test_client_expect (c, 413);
   client_expect_closed (c);
-  client_free (c);
+  hap_test_client_free (c);
 
   /* A frame over 1024 bytes: closed without an answer. */
   c = client_verified (s, pairing);
-  client_send_raw (c, "\xff\xff", 2);
+  hap_test_client_send_raw (c, "\xff\xff", 2);
   client_expect_closed (c);
-  client_free (c);
+  hap_test_client_free (c);
 
   /* Abrupt disconnects: in the middle of pair-verify, of a frame, of a request. */
   {
     g_autoptr (HapPairVerifyClient) verify = hap_pair_verify_client_new (pairing);
     g_autoptr (GBytes) m1 = hap_pair_verify_client_start (verify);
     c = client_connect (s);
-    client_request (c, "POST", "/pair-verify", "application/pairing+tlv8",
+    hap_test_client_request (c, "POST", "/pair-verify", "application/pairing+tlv8",
         g_bytes_get_data (m1, NULL), g_bytes_get_size (m1));
-    client_free (c);
+    hap_test_client_free (c);
   }
   c = client_verified (s, pairing);
-  client_send_raw (c,
+  hap_test_client_send_raw (c,
       "\x20\x00"
       "abc",
       5);
-  client_free (c);
+  hap_test_client_free (c);
   c = client_connect (s);
   {
     const char *partial = "POST /pair-setup HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc";
-    client_send_raw (c, partial, strlen (partial));
+    hap_test_client_send_raw (c, partial, strlen (partial));
   }
-  client_free (c);
+  hap_test_client_free (c);
 
   /* 16 connections are served, the 17th is closed at once. */
   for (i = 0; i < 16; i++)
     many[i] = client_verified (s, pairing);
   c = client_connect (s);
   client_expect_closed (c);
-  client_free (c);
+  hap_test_client_free (c);
   for (i = 0; i < 16; i++)
-    client_free (many[i]);
+    hap_test_client_free (many[i]);
   {
     /* Their closes reach the server before the next client connects. */
-    gint64 end = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+    gint64 end = g_get_monotonic_time () + HAP_TEST_TIMEOUT_S * G_USEC_PER_SEC;
     while (server_count_connections (s) > 0 && g_get_monotonic_time () < end)
       g_usleep (5 * 1000);
   }
@@ -782,7 +567,7 @@ test_negative (void)
     g_autoptr (GByteArray) msgs = g_byte_array_new ();
     g_autoptr (GByteArray) frames = g_byte_array_new ();
     gsize off = 0;
-    gint64 end = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+    gint64 end = g_get_monotonic_time () + HAP_TEST_TIMEOUT_S * G_USEC_PER_SEC;
     for (i = 0; i < 20000; i++)
       hap_http_write_request (msgs, "GET", "/accessories", NULL, NULL, 0);
     hap_session_crypto_encrypt_append (c->crypto, msgs->data, msgs->len, frames);
@@ -797,23 +582,24 @@ test_negative (void)
       g_usleep (10 * 1000);
     g_assert_cmpuint (server_count_connections (s), ==, 0);
     /* Dropped for its queue, well before the idle timeout could close it. */
-    g_assert_cmpint (g_get_monotonic_time () - (end - TIMEOUT_S * G_USEC_PER_SEC), <, 2500 * 1000);
+    g_assert_cmpint (
+        g_get_monotonic_time () - (end - HAP_TEST_TIMEOUT_S * G_USEC_PER_SEC), <, 2500 * 1000);
   }
-  client_free (c);
+  hap_test_client_free (c);
 
   /* Idle connections are closed. */
   c = client_verified (s, pairing);
   g_usleep (3500 * 1000);
   client_expect_closed (c);
-  client_free (c);
+  hap_test_client_free (c);
 
   /* Through all of it: a well-behaved controller is served. */
   c = client_verified (s, pairing);
-  client_request (c, "GET", "/accessories", NULL, NULL, 0);
+  hap_test_client_request (c, "GET", "/accessories", NULL, NULL, 0);
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c, 200);
+  body = hap_test_client_expect (c, 200);
   g_assert_true (body_contains (body, "\"accessories\""));
-  client_free (c);
+  hap_test_client_free (c);
   server_halt (s);
   server_free (s);
 }
@@ -837,10 +623,10 @@ client_pairings (Client *c, GBytes *request)
 {
   GBytes *body;
 
-  client_request (c, "POST", "/pairings", "application/pairing+tlv8",
+  hap_test_client_request (c, "POST", "/pairings", "application/pairing+tlv8",
       g_bytes_get_data (request, NULL), g_bytes_get_size (request));
   g_bytes_unref (request);
-  body = client_expect (c, 200);
+  body = hap_test_client_expect (c, 200);
   return body;
 }
 
@@ -862,7 +648,7 @@ client_write_admin (Client *c, const char *value, gint status)
 
   client_put_json (c, json);
   if (status == 0) {
-    body = client_expect (c, 204);
+    body = hap_test_client_expect (c, 204);
   } else {
     g_autofree gchar *want
         = g_strdup_printf ("{\"characteristics\":[{\"aid\":1,\"iid\":6,\"status\":%d}]}", status);
@@ -887,9 +673,9 @@ test_admin_follows_pairings (void)
 
   server_start (s);
   c1 = client_connect (s);
-  admin = client_pair_setup (c1, SETUP_CODE, "controller-1", &error);
+  admin = hap_test_client_pair_setup (c1, SETUP_CODE, "controller-1", &error);
   g_assert_no_error (error);
-  client_free (c1);
+  hap_test_client_free (c1);
   c1 = client_verified (s, admin);
   second = controller_new (admin, "controller-2");
 
@@ -898,7 +684,7 @@ test_admin_follows_pairings (void)
   expect_tlv (body, "06 01 02");
   c2 = client_verified (s, second);
   client_write_admin (c2, "by-2", 0);
-  client_request (c2, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
+  hap_test_client_request (c2, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
   client_expect_body (c2, 200, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"by-2\"}]}");
   g_clear_pointer (&body, g_bytes_unref);
   body = client_pairings (c2, pairings_body (5, NULL, NULL, 0));
@@ -909,7 +695,7 @@ test_admin_follows_pairings (void)
   body = client_pairings (c1, pairings_body (3, "controller-2", second->controller_ltpk, 0));
   expect_tlv (body, "06 01 02");
   client_write_admin (c2, "by-2-again", -70401);
-  client_request (c2, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
+  hap_test_client_request (c2, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
   client_expect_body (c2, 207, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"status\":-70401}]}");
   g_clear_pointer (&body, g_bytes_unref);
   body = client_pairings (c2, pairings_body (5, NULL, NULL, 0));
@@ -920,9 +706,9 @@ test_admin_follows_pairings (void)
   /* Everything else is still served. */
   client_put_json (c2, "{\"characteristics\":[{\"aid\":1,\"iid\":5,\"value\":true}]}");
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c2, 204);
+  body = hap_test_client_expect (c2, 204);
   /* The admin's session is unaffected; the refused write was not applied. */
-  client_request (c1, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
+  hap_test_client_request (c1, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
   client_expect_body (c1, 200, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"by-2\"}]}");
 
   /* Raised again: allowed again, in the same session. */
@@ -937,11 +723,11 @@ test_admin_follows_pairings (void)
   expect_tlv (body, "06 01 02");
   client_put_json (c2, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"removed\"}]}");
   client_expect_closed (c2);
-  client_free (c2);
-  client_request (c1, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
+  hap_test_client_free (c2);
+  hap_test_client_request (c1, "GET", "/characteristics?id=1.6", NULL, NULL, 0);
   client_expect_body (
       c1, 200, "{\"characteristics\":[{\"aid\":1,\"iid\":6,\"value\":\"by-2-admin\"}]}");
-  client_free (c1);
+  hap_test_client_free (c1);
   server_halt (s);
   server_free (s);
 }
@@ -963,19 +749,19 @@ test_lookup_session (void)
 
   server_start (s);
   c1 = client_connect (s);
-  pairing = client_pair_setup (c1, SETUP_CODE, "controller-lookup", &error);
+  pairing = hap_test_client_pair_setup (c1, SETUP_CODE, "controller-lookup", &error);
   g_assert_no_error (error);
-  client_free (c1);
+  hap_test_client_free (c1);
   c1 = client_connect (s);
-  g_assert_true (client_pair_verify_secret (c1, pairing, secret1, &error));
+  g_assert_true (hap_test_client_pair_verify (c1, pairing, secret1, &error));
   c2 = client_connect (s);
-  g_assert_true (client_pair_verify_secret (c2, pairing, secret2, &error));
+  g_assert_true (hap_test_client_pair_verify (c2, pairing, secret2, &error));
   g_assert_no_error (error);
   g_assert_true (memcmp (secret1, secret2, sizeof secret1) != 0);
 
-  client_request (c1, "POST", "/resource", "application/json", "{}", 2);
-  body = client_expect (c1, 204);
-  wait_int (&s->lookups, 1);
+  hap_test_client_request (c1, "POST", "/resource", "application/json", "{}", 2);
+  body = hap_test_client_expect (c1, 204);
+  hap_test_wait_int (&s->lookups, 1);
   g_mutex_lock (&s->lock);
   g_assert_true (s->lookup_found);
   g_assert_cmpstr (s->lookup_controller_id, ==, "controller-lookup");
@@ -983,10 +769,10 @@ test_lookup_session (void)
   g_assert_false (s->lookup_foreign_found);
   g_mutex_unlock (&s->lock);
 
-  client_request (c2, "POST", "/resource", "application/json", "{}", 2);
+  hap_test_client_request (c2, "POST", "/resource", "application/json", "{}", 2);
   g_clear_pointer (&body, g_bytes_unref);
-  body = client_expect (c2, 204);
-  wait_int (&s->lookups, 2);
+  body = hap_test_client_expect (c2, 204);
+  hap_test_wait_int (&s->lookups, 2);
   g_mutex_lock (&s->lock);
   g_assert_true (s->lookup_found);
   g_assert_cmpstr (s->lookup_controller_id, ==, "controller-lookup");
@@ -994,8 +780,8 @@ test_lookup_session (void)
   g_assert_false (s->lookup_foreign_found);
   g_mutex_unlock (&s->lock);
 
-  client_free (c1);
-  client_free (c2);
+  hap_test_client_free (c1);
+  hap_test_client_free (c2);
   server_halt (s);
   server_free (s);
 }

@@ -15,21 +15,16 @@
 #include "hap/connection.h"
 #include "hap/session-crypto.h"
 #include "hap/transport.h"
-
-#define TIMEOUT_S 5
+#include "tests/common/test-server-util.h"
 
 /* ---- the server thread ---- */
 
 typedef struct {
   HapTransportConfig config;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
+  HapTestThread thread;
   HapTransport *transport;
   GMutex lock;
-  GCond cond;
   guint16 port;
-  gboolean ready;
   gint processed; /* requests the test handler saw (atomic) */
   gint closed;    /* connections closed (atomic) */
   GString *seen;  /* "METHOD path body\n" per request, under `lock` */
@@ -95,26 +90,26 @@ handler_closed (HapConnection *connection, gpointer user_data)
 
 static const HapConnectionHandler test_handler = { handler_request, handler_closed };
 
-static gpointer
-server_thread (gpointer data)
+static guint16
+server_serve (gpointer data)
 {
   Server *server = data;
   g_autoptr (GError) error = NULL;
 
-  g_main_context_push_thread_default (server->context);
-  server->transport = hap_transport_new (&server->config, server->context, &test_handler, server);
+  server->transport
+      = hap_transport_new (&server->config, server->thread.context, &test_handler, server);
   g_assert_true (hap_transport_start (server->transport, &error));
   g_assert_no_error (error);
-  g_mutex_lock (&server->lock);
-  server->port = hap_transport_get_port (server->transport);
-  server->ready = TRUE;
-  g_cond_signal (&server->cond);
-  g_mutex_unlock (&server->lock);
-  g_main_loop_run (server->loop);
+  return hap_transport_get_port (server->transport);
+}
+
+static void
+server_unserve (gpointer data)
+{
+  Server *server = data;
+
   hap_transport_free (server->transport);
   server->transport = NULL;
-  g_main_context_pop_thread_default (server->context);
-  return NULL;
 }
 
 static void
@@ -132,36 +127,17 @@ server_start (const HapTransportConfig *config)
 
   server->config = *config;
   g_mutex_init (&server->lock);
-  g_cond_init (&server->cond);
   server->seen = g_string_new (NULL);
-  server->context = g_main_context_new ();
-  server->loop = g_main_loop_new (server->context, FALSE);
-  server->thread = g_thread_new ("hap-server", server_thread, server);
-  g_mutex_lock (&server->lock);
-  while (!server->ready)
-    g_cond_wait (&server->cond, &server->lock);
-  g_mutex_unlock (&server->lock);
-  g_assert_cmpuint (server->port, >, 0);
+  server->port = hap_test_thread_start (&server->thread, server_serve, server_unserve, server);
   return server;
-}
-
-static gboolean
-quit_loop (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 server_stop (Server *server)
 {
-  g_main_context_invoke (server->context, quit_loop, server->loop);
-  g_thread_join (server->thread);
-  g_main_loop_unref (server->loop);
-  g_main_context_unref (server->context);
+  hap_test_thread_stop (&server->thread);
   g_string_free (server->seen, TRUE);
   g_mutex_clear (&server->lock);
-  g_cond_clear (&server->cond);
   g_free (server);
 }
 
@@ -185,133 +161,20 @@ server_assert_seen (Server *server, const char *want)
   g_assert_cmpstr (seen, ==, want);
 }
 
-/* Waits up to 5 s for `*counter` to reach `value`. */
-static void
-wait_counter (gint *counter, gint value)
-{
-  gint64 end = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
-
-  while (g_atomic_int_get (counter) < value && g_get_monotonic_time () < end)
-    g_usleep (2000);
-  g_assert_cmpint (g_atomic_int_get (counter), >=, value);
-}
-
 /* ---- clients ---- */
 
-typedef struct {
-  GSocket *socket;
-  HapSessionCrypto *crypto;
-  HapHttpParser *parser;
-  GByteArray *plain; /* received plaintext not parsed yet */
-} Client;
-
-static Client *
-client_connect_to (const char *host, guint16 port)
-{
-  Client *client = g_new0 (Client, 1);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GInetAddress) address = g_inet_address_new_from_string (host);
-  g_autoptr (GSocketAddress) sockaddr = g_inet_socket_address_new (address, port);
-
-  client->socket = g_socket_new (
-      g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_set_timeout (client->socket, TIMEOUT_S);
-  g_assert_true (g_socket_connect (client->socket, sockaddr, NULL, &error));
-  g_assert_no_error (error);
-  client->parser = hap_http_parser_new_response (NULL);
-  client->plain = g_byte_array_new ();
-  return client;
-}
+typedef HapTestClient Client;
 
 static Client *
 client_connect (Server *server)
 {
-  return client_connect_to ("127.0.0.1", server->port);
-}
-
-static void
-client_free (Client *client)
-{
-  g_socket_close (client->socket, NULL);
-  g_object_unref (client->socket);
-  hap_session_crypto_free (client->crypto);
-  hap_http_parser_free (client->parser);
-  g_byte_array_unref (client->plain);
-  g_free (client);
-}
-
-static void
-client_send_raw (Client *client, const void *data, gsize len)
-{
-  g_autoptr (GError) error = NULL;
-  gsize off = 0;
-
-  while (off < len) {
-    gssize n = g_socket_send (client->socket, (const gchar *) data + off, len - off, NULL, &error);
-    g_assert_no_error (error);
-    off += (gsize) n;
-  }
-}
-
-/* Sends `data` as it travels on this connection (in frames after verification). */
-static void
-client_send (Client *client, const void *data, gsize len)
-{
-  g_autoptr (GByteArray) frames = g_byte_array_new ();
-
-  if (client->crypto == NULL) {
-    client_send_raw (client, data, len);
-    return;
-  }
-  g_assert_true (hap_session_crypto_encrypt_append (client->crypto, data, len, frames));
-  client_send_raw (client, frames->data, frames->len);
+  return hap_test_client_connect ("127.0.0.1", server->port, 0);
 }
 
 static void
 client_send_str (Client *client, const char *text)
 {
-  client_send (client, text, strlen (text));
-}
-
-/* Receives once (blocking up to the timeout); returns the byte count, 0 on EOF, -1 on error. */
-static gssize
-client_receive (Client *client)
-{
-  guint8 buf[8192];
-  g_autoptr (GError) error = NULL;
-  gssize n = g_socket_receive (client->socket, (gchar *) buf, sizeof buf, NULL, &error);
-
-  if (n <= 0)
-    return n < 0 ? -1 : 0;
-  if (client->crypto != NULL) {
-    HapParseResult r
-        = hap_session_crypto_decrypt_append (client->crypto, buf, (gsize) n, client->plain, NULL);
-    g_assert_cmpint (r, !=, HAP_PARSE_INVALID);
-  } else {
-    g_byte_array_append (client->plain, buf, (guint) n);
-  }
-  return n;
-}
-
-/* The next response or event, or NULL when the connection ends first. */
-static HapHttpResponse *
-client_read_response (Client *client)
-{
-  for (;;) {
-    HapHttpResponse *response = NULL;
-    gsize consumed = 0;
-    g_autoptr (GError) error = NULL;
-    HapParseResult r = hap_http_parser_feed_response (
-        client->parser, client->plain->data, client->plain->len, &consumed, &response, &error);
-
-    g_assert_no_error (error);
-    g_byte_array_remove_range (client->plain, 0, (guint) consumed);
-    if (r == HAP_PARSE_OK)
-      return response;
-    if (client_receive (client) <= 0)
-      return NULL;
-  }
+  hap_test_client_send (client, text, strlen (text));
 }
 
 /* Asserts that the server closes the connection (EOF or reset) within the timeout, and that
@@ -322,7 +185,7 @@ client_expect_closed (Client *client)
   guint n = 0;
   HapHttpResponse *response;
 
-  while ((response = client_read_response (client)) != NULL) {
+  while ((response = hap_test_client_read (client)) != NULL) {
     hap_http_response_free (response);
     n++;
   }
@@ -346,7 +209,7 @@ assert_response (HapHttpResponse *response, guint status, const char *body)
 static void
 expect_response (Client *client, guint status, const char *body)
 {
-  g_autoptr (HapHttpResponse) response = client_read_response (client);
+  g_autoptr (HapHttpResponse) response = hap_test_client_read (client);
 
   assert_response (response, status, body);
 }
@@ -371,7 +234,7 @@ assert_still_serving (Server *server)
   client_verify (client);
   client_send_str (client, "GET /echo?still HTTP/1.1\r\nHost: x\r\n\r\n");
   expect_response (client, 200, "");
-  client_free (client);
+  hap_test_client_free (client);
 }
 
 #define GET_ECHO(tag) "GET /echo?" tag " HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -402,7 +265,7 @@ test_plaintext_gate (void)
   expect_response (client, 200, "abc");
   seen = server_take_seen (server);
   g_assert_cmpstr (seen, ==, "POST /pair-setup abc\n");
-  client_free (client);
+  hap_test_client_free (client);
   assert_still_serving (server);
   server_stop (server);
 }
@@ -430,20 +293,20 @@ test_session_and_pipelining (void)
     const char *req = PUT_ECHO (10, "split body");
     gsize i;
     for (i = 0; req[i] != '\0'; i++)
-      client_send (client, req + i, 1);
+      hap_test_client_send (client, req + i, 1);
     expect_response (client, 200, "split body");
   }
   /* A response larger than one frame. */
   client_send_str (client, "GET /big?5000 HTTP/1.1\r\n\r\n");
   {
-    g_autoptr (HapHttpResponse) response = client_read_response (client);
+    g_autoptr (HapHttpResponse) response = hap_test_client_read (client);
     assert_response (response, 200, NULL);
     g_assert_cmpuint (g_bytes_get_size (response->body), ==, 5000);
   }
   /* An event queued while handling a request follows its response. */
   client_send_str (client, "GET /event HTTP/1.1\r\n\r\n");
   expect_response (client, 204, NULL);
-  event = client_read_response (client);
+  event = hap_test_client_read (client);
   g_assert_nonnull (event);
   g_assert_true (event->is_event);
   g_assert_cmpuint (event->status, ==, 200);
@@ -453,9 +316,9 @@ test_session_and_pipelining (void)
       "POST /pair-verify start\nGET /echo?1 \nPUT /echo two\nGET /echo?3 \nPUT /echo split "
       "body\nGET /big?5000 \nGET /event \n");
   /* After verification plaintext is not accepted: it is not a valid frame. */
-  client_send_raw (client, GET_ECHO ("plain"), strlen (GET_ECHO ("plain")));
+  hap_test_client_send_raw (client, GET_ECHO ("plain"), strlen (GET_ECHO ("plain")));
   client_expect_closed (client);
-  client_free (client);
+  hap_test_client_free (client);
   assert_still_serving (server);
   server_stop (server);
 }
@@ -504,12 +367,12 @@ test_tampered_frame (void)
       g_byte_array_set_size (frames, 2 * len);
       memcpy (frames->data + len, frames->data, len);
     }
-    client_send_raw (client, frames->data, frames->len);
+    hap_test_client_send_raw (client, frames->data, frames->len);
     g_assert_cmpuint (client_expect_closed (client), ==, variant == 3 ? 1 : 0);
     seen = server_take_seen (server);
     g_assert_cmpstr (seen, ==, variant == 3 ? "PUT /echo secret-1\n" : "");
     g_assert_cmpint (g_atomic_int_get (&server->processed), ==, processed + (variant == 3));
-    client_free (client);
+    hap_test_client_free (client);
   }
   assert_still_serving (server);
   server_stop (server);
@@ -563,13 +426,13 @@ test_bad_requests (void)
     while (msg->len < strlen (t->head) + t->filler)
       g_string_append_c (msg, 'a');
     g_string_append (msg, t->tail);
-    client_send (client, msg->str, msg->len);
-    response = client_read_response (client);
+    hap_test_client_send (client, msg->str, msg->len);
+    response = hap_test_client_read (client);
     assert_response (response, t->status, NULL);
     g_assert_cmpuint (client_expect_closed (client), ==, 0);
     seen = server_take_seen (server);
     g_assert_cmpstr (seen, ==, "");
-    client_free (client);
+    hap_test_client_free (client);
   }
   assert_still_serving (server);
   server_stop (server);
@@ -600,7 +463,7 @@ test_abrupt_disconnects (void)
       g_autoptr (GByteArray) frames = g_byte_array_new ();
       hap_session_crypto_encrypt_append (
           client->crypto, (const guint8 *) partial[i % 3], strlen (partial[i % 3]), frames);
-      client_send_raw (client, frames->data, frames->len / 2);
+      hap_test_client_send_raw (client, frames->data, frames->len / 2);
     } else {
       client_send_str (client, partial[i % 3]);
     }
@@ -609,8 +472,8 @@ test_abrupt_disconnects (void)
       struct linger lg = { 1, 0 };
       setsockopt (g_socket_get_fd (client->socket), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     }
-    client_free (client);
-    wait_counter (&server->closed, closed + 1);
+    hap_test_client_free (client);
+    hap_test_wait_int (&server->closed, closed + 1);
   }
   server_assert_seen (server,
       "POST /pair-verify start\nPOST /pair-verify start\nPOST /pair-verify start\n"
@@ -638,20 +501,20 @@ test_max_connections (void)
   /* The 17th is accepted and closed at once, without a byte. */
   extra = client_connect (server);
   g_assert_cmpuint (client_expect_closed (extra), ==, 0);
-  client_free (extra);
+  hap_test_client_free (extra);
   /* The 16 are still served. */
   for (i = 0; i < 16; i++) {
     client_send_str (clients[i], "POST /pair-setup HTTP/1.1\r\nContent-Length: 1\r\n\r\ny");
     expect_response (clients[i], 200, "y");
   }
   /* One leaves: there is room again. */
-  client_free (clients[0]);
-  wait_counter (&server->closed, 1);
+  hap_test_client_free (clients[0]);
+  hap_test_wait_int (&server->closed, 1);
   clients[0] = client_connect (server);
   client_verify (clients[0]);
   for (i = 0; i < 16; i++)
-    client_free (clients[i]);
-  wait_counter (&server->closed, 17);
+    hap_test_client_free (clients[i]);
+  hap_test_wait_int (&server->closed, 17);
   assert_still_serving (server);
   server_stop (server);
 }
@@ -681,10 +544,10 @@ test_idle_timeout (void)
   }
   g_assert_cmpuint (client_expect_closed (idle), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
-  client_free (idle);
+  hap_test_client_free (idle);
   /* Then it falls silent and is closed too. */
   g_assert_cmpuint (client_expect_closed (busy), ==, 0);
-  client_free (busy);
+  hap_test_client_free (busy);
   assert_still_serving (server);
   server_stop (server);
 }
@@ -722,12 +585,12 @@ test_slow_reader (void)
     expect_response (good, 200, "");
   }
   /* The stuck client was dropped when its queue passed the bound. */
-  wait_counter (&server->closed, closed + 1);
+  hap_test_wait_int (&server->closed, closed + 1);
   g_assert_cmpint (g_atomic_int_get (&server->closed), ==, closed + 1);
   client_send_str (good, GET_ECHO ("after"));
   expect_response (good, 200, "");
-  client_free (stuck);
-  client_free (good);
+  hap_test_client_free (stuck);
+  hap_test_client_free (good);
   assert_still_serving (server);
   server_stop (server);
 }
@@ -748,7 +611,7 @@ test_close_after_response (void)
   client_send_str (client, "GET /bye HTTP/1.1\r\n\r\n" GET_ECHO ("late"));
   expect_response (client, 204, NULL);
   g_assert_cmpuint (client_expect_closed (client), ==, 0);
-  client_free (client);
+  hap_test_client_free (client);
   server_assert_seen (server, "POST /pair-verify start\nGET /bye \n");
   assert_still_serving (server);
   server_stop (server);
@@ -775,9 +638,9 @@ test_ipv6_and_any (void)
   server_config_init (&config);
   config.bind_address = "::1";
   server = server_start (&config);
-  client = client_connect_to ("::1", server->port);
+  client = hap_test_client_connect ("::1", server->port, 0);
   client_verify (client);
-  client_free (client);
+  hap_test_client_free (client);
   server_stop (server);
 
   /* Every address: reachable over 127.0.0.1 and ::1 on the same port. Only loopback clients
@@ -785,12 +648,12 @@ test_ipv6_and_any (void)
   server_config_init (&config);
   config.bind_address = NULL;
   server = server_start (&config);
-  client = client_connect_to ("127.0.0.1", server->port);
+  client = hap_test_client_connect ("127.0.0.1", server->port, 0);
   client_verify (client);
-  client_free (client);
-  client = client_connect_to ("::1", server->port);
+  hap_test_client_free (client);
+  client = hap_test_client_connect ("::1", server->port, 0);
   client_verify (client);
-  client_free (client);
+  hap_test_client_free (client);
   server_stop (server);
 }
 
