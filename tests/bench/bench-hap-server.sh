@@ -11,11 +11,16 @@
 # connection open and read VmRSS after 2 s idle, then measure pair-verify handshakes per second
 # over fresh connections and encrypted GET /characteristics (Brightness) requests per second on
 # N = 1, 4, 16 concurrent verified keep-alive connections, BENCH_SECONDS (default 3) each.
-# Prints `key: value` lines on stdout (progress on stderr):
-#   hap_server_verify_per_s[_N], hapnodejs_verify_per_s[_N]   (unsuffixed: the best N)
-#   hap_server_get_per_s_N, hapnodejs_get_per_s_N, get_ratio_N (ours / theirs)
-#   hap_server_idle_rss_kb, hapnodejs_idle_rss_kb (and *_rss_after_load_kb)
-#   hapnodejs_udp_sockets (must be 0: no mDNS from the node peer)
+# Prints `key: value` lines on stdout (progress on stderr), PREFIX hap_server or hapnodejs:
+#   PREFIX_verify_per_s[_N]      handshakes per second (unsuffixed: the best N)
+#   PREFIX_get_per_s_N           GET requests per second; get_ratio_N = ours / theirs
+#   PREFIX_*_server_cpu_pct_N    the server's CPU use during the run (100 = one core busy)
+#   PREFIX_*_per_cpu_s_N         operations per second of server CPU time: what one core would
+#                                do if the client (one core too) were not the limit;
+#                                get_cpu_ratio_N, verify_cpu_ratio compare these
+#   PREFIX_idle_rss_kb           VmRSS after pairing, 2 s idle with one verified connection
+#   PREFIX_rss_after_load_kb     VmRSS after the load runs
+#   hapnodejs_udp_sockets        UDP sockets of the node process (0: no mDNS)
 # Everything listens on 127.0.0.1 only; every process started here is killed on exit.
 # Without node or hap-nodejs only our server is measured.
 set -euo pipefail
@@ -60,7 +65,7 @@ rss_kb() { sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
 wait_line() {
   local i v
   for i in $(seq 150); do
-    v=$(sed -n "s/^$2 //p" "$1" | head -1)
+    v=$(sed -n "s/^$2 //p" "$1" 2>/dev/null | head -1 || true)
     if [ -n "$v" ]; then
       echo "$v"
       return 0
@@ -92,40 +97,61 @@ stop_server() {
 }
 
 hl() { taskset -c "$client_core" "$load" "$@"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+tck=$(getconf CLK_TCK)
+
+# $1: key prefix, $2: verify|get, $3: N, the rest: hap-load arguments. Prints the rate, the
+# errors, the mean latency and the rate per second of server CPU time (user + system, all
+# threads): on one core, what the server would do if the client were not the limit.
+load_run() {
+  local prefix=$1 kind=$2 n=$3 out=$tmp/$1.$2.$3 t0 t1 count
+  shift 3
+  t0=$(cpu_ticks "$server_pid")
+  hl "$kind" -c "$n" -d "$seconds" "$@" >"$out"
+  t1=$(cpu_ticks "$server_pid")
+  count=$(sed -n "s/^${kind}_count: //p" "$out")
+  say "${prefix}_${kind}_per_s_$n" "$(sed -n "s/^${kind}_per_s: //p" "$out")"
+  say "${prefix}_${kind}_errors_$n" "$(sed -n "s/^${kind}_errors: //p" "$out")"
+  say "${prefix}_${kind}_latency_mean_us_$n" "$(sed -n "s/^${kind}_latency_mean_us: //p" "$out")"
+  say "${prefix}_${kind}_server_cpu_pct_$n" \
+    "$(python3 -c "print(round(100.0 * ($t1 - $t0) / $tck / $seconds, 1))")"
+  say "${prefix}_${kind}_per_cpu_s_$n" \
+    "$(python3 -c "print(round($count * $tck / max($t1 - $t0, 1), 1))")"
+  sleep 0.5
+}
 
 # $1: key prefix, $2: port, $3: GET target. Pairs, measures idle RSS, verify and GET rates.
 measure() {
-  local prefix=$1 port=$2 target=$3 pairing=$tmp/$1.pairing n v best=0 hold_pid
+  local prefix=$1 port=$2 target=$3 pairing=$tmp/$1.pairing n hold_pid
   echo "== $prefix on 127.0.0.1:$port (pid $server_pid)" >&2
   hl pair --pairing "$pairing" --setup-code "$code" "127.0.0.1:$port" >/dev/null
   hl hold --pairing "$pairing" --path "$target" -d 4 "127.0.0.1:$port" >"$tmp/$prefix.hold" &
   hold_pid=$!
-  pids+=("$hold_pid")
   wait_line "$tmp/$prefix.hold" "held:" >/dev/null
   sleep 2
   say "${prefix}_idle_rss_kb" "$(rss_kb "$server_pid")"
   wait "$hold_pid"
   sleep 0.5
   for n in "${ns[@]}"; do
-    hl verify --pairing "$pairing" -c "$n" -d "$seconds" "127.0.0.1:$port" >"$tmp/$prefix.verify.$n"
-    v=$(sed -n 's/^verify_per_s: //p' "$tmp/$prefix.verify.$n")
-    say "${prefix}_verify_per_s_$n" "$v"
-    say "${prefix}_verify_errors_$n" "$(sed -n 's/^verify_errors: //p' "$tmp/$prefix.verify.$n")"
-    best=$(python3 -c "print(max(float('$best'), float('$v')))")
-    sleep 0.5
+    load_run "$prefix" verify "$n" --pairing "$pairing" "127.0.0.1:$port"
   done
-  say "${prefix}_verify_per_s" "$best"
   for n in "${ns[@]}"; do
-    hl get --pairing "$pairing" -c "$n" -d "$seconds" --path "$target" "127.0.0.1:$port" \
-      >"$tmp/$prefix.get.$n"
-    say "${prefix}_get_per_s_$n" "$(sed -n 's/^get_per_s: //p' "$tmp/$prefix.get.$n")"
-    say "${prefix}_get_latency_mean_us_$n" \
-      "$(sed -n 's/^get_latency_mean_us: //p' "$tmp/$prefix.get.$n")"
-    say "${prefix}_get_errors_$n" "$(sed -n 's/^get_errors: //p' "$tmp/$prefix.get.$n")"
-    sleep 0.5
+    load_run "$prefix" get "$n" --pairing "$pairing" --path "$target" "127.0.0.1:$port"
   done
   say "${prefix}_rss_after_load_kb" "$(rss_kb "$server_pid")"
 }
+
+# The best of the N values of `key`_N in file $1.
+best_of() {
+  local v best=0 n
+  for n in "${ns[@]}"; do
+    v=$(sed -n "s/^$2_$n: //p" "$1")
+    best=$(python3 -c "print(max(float('$best'), float('${v:-0}')))")
+  done
+  echo "$best"
+}
+
+ratio() { python3 -c "print(round(float('$1') / float('$2'), 2) if float('$2') > 0 else 'inf')"; }
 
 say "cpu" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 say "seconds_per_run" "$seconds"
@@ -135,6 +161,9 @@ start_server ours "$accessory" --storage "$tmp/ours-storage" --setup-code "$code
 port=$(wait_line "$server_out" PORT)
 measure hap_server "$port" "/characteristics?id=1.10" | tee "$tmp/ours.txt"
 stop_server "$server_pid"
+for k in verify_per_s verify_per_cpu_s; do
+  say "hap_server_$k" "$(best_of "$tmp/ours.txt" "hap_server_$k")" | tee -a "$tmp/ours.txt"
+done
 
 # ---- HAP-NodeJS ----
 if ! command -v node >/dev/null || [ ! -d "$top/tests/interop/node_modules/hap-nodejs" ]; then
@@ -149,12 +178,21 @@ brightness=$(wait_line "$server_out" BRIGHTNESS)
 say "hapnodejs_udp_sockets" "$(ss -uanp | grep -c "pid=$server_pid," || true)"
 measure hapnodejs "$port" "/characteristics?id=$brightness" | tee "$tmp/node.txt"
 stop_server "$server_pid"
+for k in verify_per_s verify_per_cpu_s; do
+  say "hapnodejs_$k" "$(best_of "$tmp/node.txt" "hapnodejs_$k")" | tee -a "$tmp/node.txt"
+done
 
 for n in "${ns[@]}"; do
-  ours=$(sed -n "s/^hap_server_get_per_s_$n: //p" "$tmp/ours.txt")
-  theirs=$(sed -n "s/^hapnodejs_get_per_s_$n: //p" "$tmp/node.txt")
-  say "get_ratio_$n" "$(python3 -c "print(round(float('$ours') / float('$theirs'), 2))")"
+  for k in get_per_s get_per_cpu_s; do
+    ours=$(sed -n "s/^hap_server_${k}_$n: //p" "$tmp/ours.txt")
+    theirs=$(sed -n "s/^hapnodejs_${k}_$n: //p" "$tmp/node.txt")
+    [ "$k" = get_per_s ] && key=get_ratio_$n || key=get_cpu_ratio_$n
+    say "$key" "$(ratio "$ours" "$theirs")"
+  done
 done
-ours=$(sed -n "s/^hap_server_verify_per_s: //p" "$tmp/ours.txt")
-theirs=$(sed -n "s/^hapnodejs_verify_per_s: //p" "$tmp/node.txt")
-say "verify_ratio" "$(python3 -c "print(round(float('$ours') / float('$theirs'), 2))")"
+for k in verify_per_s verify_per_cpu_s; do
+  ours=$(sed -n "s/^hap_server_$k: //p" "$tmp/ours.txt")
+  theirs=$(sed -n "s/^hapnodejs_$k: //p" "$tmp/node.txt")
+  [ "$k" = verify_per_s ] && key=verify_ratio || key=verify_cpu_ratio
+  say "$key" "$(ratio "$ours" "$theirs")"
+done

@@ -10,24 +10,26 @@
  *   (a key file, mode 0600).
  * verify: N threads, each doing pair-verify M1-M4 over fresh TCP connections for the duration;
  *   a connection is closed with a reset once M4 is verified (no TIME_WAIT pile-up).
- * get: N threads, each on its own verified keep-alive connection, sending the encrypted
- *   request `GET TARGET` (default /characteristics?id=1.10) and waiting for its 200 before the
- *   next one (no pipelining), for the duration.
+ * get: N verified keep-alive connections, each sending the encrypted request `GET TARGET`
+ *   (default /characteristics?id=1.10) and waiting for its 200 before the next one (no
+ *   pipelining), for the duration; one thread drives them all with epoll.
  * hold: one verified connection that answered one GET, held open for the duration (the server
  *   is then idle with a session: what its idle RSS is measured with). Prints `held: 1` first.
  *
- * One blocking thread per connection: the client does per request about what the server does
- * (one frame each way, one HTTP message each way), so that with the client and the server on
- * cores of their own, the server is what is measured.
+ * Kept cheap so that, with the client and the server on cores of their own, the server is what
+ * is measured: no thread switch per request, and a minimal reader for Content-Length responses
+ * (libhap's HTTP parser for other framings, such as HAP-NodeJS's chunked bodies).
  * Counts only what completes between the start and the end of the measured window, after every
  * connection is set up. Output: `key: value` lines. Connects to 127.0.0.1 only.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,6 +44,8 @@
 #define MAX_CONNECTIONS 64
 #define MAX_DURATION_S 120
 #define IO_TIMEOUT_S 5
+#define MAX_RESPONSE_HEAD 16384
+#define MAX_RESPONSE_BODY (1024 * 1024)
 
 /* ---- one connection ---- */
 
@@ -51,6 +55,8 @@ typedef struct {
   HapHttpParser *parser;
   HapHttpResponse *response; /* the last one read */
   GByteArray *plain;         /* received plaintext not yet parsed */
+  gsize pending;             /* bytes of `plain` of the last response (fast path) */
+  gboolean use_parser;       /* the peer's framing needs the libhap HTTP parser */
   GByteArray *out;           /* reused for each request's frames */
 } Conn;
 
@@ -88,6 +94,8 @@ conn_close (Conn *c, gboolean reset)
   }
   g_clear_pointer (&c->crypto, hap_session_crypto_free);
   g_byte_array_set_size (c->plain, 0);
+  c->pending = 0;
+  c->use_parser = FALSE;
   g_clear_pointer (&c->response, hap_http_response_free);
   hap_http_parser_reset (c->parser);
 }
@@ -166,41 +174,126 @@ conn_post (Conn *c, const char *target, GBytes *body)
   return conn_send (c, msg->data, msg->len);
 }
 
-/* Reads one response (1xx skipped, events dropped) with the libhap HTTP parser: HAP-NodeJS
- * answers with chunked bodies, libhap with Content-Length. */
-static gboolean
-conn_read_response (Conn *c, Response *r)
+/* The fast path for what libhap sends: `HTTP/1.1 NNN ...` framed by Content-Length (or a 204).
+ * 1: a response (its bytes are dropped at the next parse), 0: need more, -1: malformed, 2: some
+ * other framing (HAP-NodeJS answers with chunked bodies): use the libhap HTTP parser. */
+static gint
+parse_simple (Conn *c, Response *r)
 {
+  const guint8 *data = c->plain->data;
+  gsize len = c->plain->len;
+  const guint8 *end = memmem (data, len, "\r\n\r\n", 4);
+  const guint8 *line;
+  gsize head_len;
+  gint64 content_length = -1;
+
+  if (end == NULL)
+    return len > MAX_RESPONSE_HEAD ? -1 : 0;
+  head_len = (gsize) (end - data) + 4;
+  if (head_len < 16 || memcmp (data, "HTTP/1.1 ", 9) != 0 || !g_ascii_isdigit (data[9])
+      || !g_ascii_isdigit (data[10]) || !g_ascii_isdigit (data[11]))
+    return 2;
+  r->status = (guint) ((data[9] - '0') * 100 + (data[10] - '0') * 10 + (data[11] - '0'));
+  for (line = (const guint8 *) memchr (data, '\n', head_len) + 1; line < end;
+       line = (const guint8 *) memchr (line, '\n', (gsize) (end + 2 - line)) + 1) {
+    const guint8 *p = line + 15;
+
+    if (g_ascii_strncasecmp ((const char *) line, "Transfer-Encoding:", 18) == 0)
+      return 2;
+    if (g_ascii_strncasecmp ((const char *) line, "Content-Length:", 15) != 0)
+      continue;
+    while (*p == ' ')
+      p++;
+    if (!g_ascii_isdigit (*p) || content_length >= 0)
+      return 2;
+    content_length = 0;
+    while (g_ascii_isdigit (*p) && content_length <= MAX_RESPONSE_BODY)
+      content_length = content_length * 10 + (*p++ - '0');
+    if (content_length > MAX_RESPONSE_BODY)
+      return -1;
+  }
+  if (content_length < 0 && r->status != 204)
+    return 2;
+  content_length = MAX (content_length, 0);
+  if (r->status < 200)
+    return 2;
+  if (len < head_len + (gsize) content_length)
+    return 0;
+  r->body = data + head_len;
+  r->body_len = (gsize) content_length;
+  c->pending = head_len + (gsize) content_length;
+  return 1;
+}
+
+/* Parses the next response out of the received plaintext (1xx and events are skipped):
+ * 1 one response in `r` (valid until the next call), 0 need more bytes, -1 malformed. */
+static gint
+conn_parse (Conn *c, Response *r)
+{
+  if (c->pending > 0) {
+    g_byte_array_remove_range (c->plain, 0, (guint) c->pending);
+    c->pending = 0;
+  }
   g_clear_pointer (&c->response, hap_http_response_free);
+  if (!c->use_parser) {
+    gint simple = parse_simple (c, r);
+
+    if (simple != 2)
+      return simple;
+    c->use_parser = TRUE;
+  }
   for (;;) {
-    guint8 buf[8192];
-    ssize_t n;
     gsize consumed = 0;
     HapParseResult pr = hap_http_parser_feed_response (
         c->parser, c->plain->data, c->plain->len, &consumed, &c->response, NULL);
 
     if (pr == HAP_PARSE_INVALID)
-      return FALSE;
+      return -1;
     if (consumed > 0)
       g_byte_array_remove_range (c->plain, 0, (guint) consumed);
-    if (pr == HAP_PARSE_OK) {
-      if (c->response->is_event || c->response->status < 200) {
-        g_clear_pointer (&c->response, hap_http_response_free);
-        continue;
-      }
-      r->status = c->response->status;
-      r->body = g_bytes_get_data (c->response->body, &r->body_len);
-      return TRUE;
-    }
-    n = recv (c->fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    if (c->crypto == NULL)
-      g_byte_array_append (c->plain, buf, (guint) n);
-    else if (hap_session_crypto_decrypt_append (c->crypto, buf, (gsize) n, c->plain, NULL)
-             == HAP_PARSE_INVALID)
+    if (pr == HAP_PARSE_NEED_MORE)
+      return 0;
+    if (!c->response->is_event && c->response->status >= 200)
+      break;
+    g_clear_pointer (&c->response, hap_http_response_free);
+  }
+  r->status = c->response->status;
+  r->body = g_bytes_get_data (c->response->body, &r->body_len);
+  return 1;
+}
+
+/* Receives what is there (`flags` MSG_DONTWAIT) or waits for it, decrypting on a session:
+ * 1 something was received, 0 nothing yet (MSG_DONTWAIT), -1 closed, failed, or a bad frame. */
+static gint
+conn_receive (Conn *c, int flags)
+{
+  guint8 buf[16384];
+  ssize_t n;
+
+  do
+    n = recv (c->fd, buf, sizeof buf, flags);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && (flags & MSG_DONTWAIT))
+    return 0;
+  if (n <= 0)
+    return -1;
+  if (c->crypto == NULL)
+    g_byte_array_append (c->plain, buf, (guint) n);
+  else if (hap_session_crypto_decrypt_append (c->crypto, buf, (gsize) n, c->plain, NULL)
+           == HAP_PARSE_INVALID)
+    return -1;
+  return 1;
+}
+
+static gboolean
+conn_read_response (Conn *c, Response *r)
+{
+  for (;;) {
+    gint parsed = conn_parse (c, r);
+
+    if (parsed != 0)
+      return parsed > 0;
+    if (conn_receive (c, 0) < 0)
       return FALSE;
   }
 }
@@ -379,124 +472,87 @@ out:
   return rc;
 }
 
-typedef enum { MODE_VERIFY, MODE_GET } Mode;
-
 typedef struct {
-  Mode mode;
-  const HapControllerPairing *pairing;
-  const char *target;
-  gint *ready; /* connections set up (get), or threads started (verify) */
-  gint *go;    /* measured window open */
-  gint *stop;  /* measured window closed */
-  gboolean setup_failed;
   guint64 done;
   guint64 errors;
   gint64 latency_sum_us;
   gint64 latency_max_us;
-} Worker;
+} Tally;
 
 static void
-worker_count (Worker *w, gint64 t0)
+tally_add (Tally *t, gint64 latency_us)
 {
-  gint64 dt = g_get_monotonic_time () - t0;
-
-  if (g_atomic_int_get (w->stop))
-    return;
-  w->done++;
-  w->latency_sum_us += dt;
-  if (dt > w->latency_max_us)
-    w->latency_max_us = dt;
+  t->done++;
+  t->latency_sum_us += latency_us;
+  t->latency_max_us = MAX (t->latency_max_us, latency_us);
 }
 
 static void
-wait_go (Worker *w)
+tally_print (const char *what, const Tally *t, gint64 elapsed_us)
 {
-  while (!g_atomic_int_get (w->go))
-    g_usleep (100);
+  printf ("duration_s: %.3f\n", (double) elapsed_us / G_USEC_PER_SEC);
+  printf ("%s_count: %" G_GUINT64_FORMAT "\n", what, t->done);
+  printf ("%s_errors: %" G_GUINT64_FORMAT "\n", what, t->errors);
+  printf (
+      "%s_per_s: %.1f\n", what, (double) t->done * G_USEC_PER_SEC / (double) MAX (elapsed_us, 1));
+  printf ("%s_latency_mean_us: %.1f\n", what,
+      t->done > 0 ? (double) t->latency_sum_us / (double) t->done : 0);
+  printf ("%s_latency_max_us: %" G_GINT64_FORMAT "\n", what, t->latency_max_us);
 }
+
+/* pair-verify: one thread per connection (the handshake is crypto-bound: threads cost nothing
+ * next to it). */
+typedef struct {
+  const HapControllerPairing *pairing;
+  gint *ready; /* threads started */
+  gint *go;    /* measured window open */
+  gint *stop;  /* measured window closed */
+  Tally tally;
+} VerifyWorker;
 
 static gpointer
-worker_verify (gpointer data)
+verify_worker (gpointer data)
 {
-  Worker *w = data;
+  VerifyWorker *w = data;
   Conn *c = conn_new ();
 
   g_atomic_int_inc (w->ready);
-  wait_go (w);
+  while (!g_atomic_int_get (w->go))
+    g_usleep (100);
   while (!g_atomic_int_get (w->stop)) {
     gint64 t0 = g_get_monotonic_time ();
+    gboolean ok = conn_open (c) && conn_pair_verify (c, w->pairing);
 
-    if (conn_open (c) && conn_pair_verify (c, w->pairing))
-      worker_count (w, t0);
-    else if (!g_atomic_int_get (w->stop))
-      w->errors++;
+    if (!g_atomic_int_get (w->stop)) {
+      if (ok)
+        tally_add (&w->tally, g_get_monotonic_time () - t0);
+      else
+        w->tally.errors++;
+    }
     conn_close (c, TRUE);
   }
   conn_free (c);
   return NULL;
 }
 
-static gpointer
-worker_get (gpointer data)
-{
-  Worker *w = data;
-  Conn *c = conn_new ();
-  g_autoptr (GByteArray) msg = g_byte_array_new ();
-  const gchar *headers[] = { "Host", "127.0.0.1", NULL };
-
-  hap_http_write_request (msg, "GET", w->target, headers, NULL, 0);
-  if (!conn_open (c) || !conn_pair_verify (c, w->pairing)) {
-    w->setup_failed = TRUE;
-    g_atomic_int_inc (w->ready);
-    conn_free (c);
-    return NULL;
-  }
-  g_atomic_int_inc (w->ready);
-  wait_go (w);
-  while (!g_atomic_int_get (w->stop)) {
-    gint64 t0 = g_get_monotonic_time ();
-    Response r;
-
-    if (!conn_send (c, msg->data, msg->len) || !conn_read_response (c, &r)) {
-      if (!g_atomic_int_get (w->stop))
-        w->errors++;
-      break; /* the connection is gone: this worker is done */
-    }
-    if (r.status == 200 && r.body_len > 0)
-      worker_count (w, t0);
-    else
-      w->errors++;
-  }
-  conn_free (c);
-  return NULL;
-}
-
 static int
-run_load (
-    Mode mode, const HapControllerPairing *pairing, guint n, guint duration_s, const char *target)
+run_verify (const HapControllerPairing *pairing, guint n, guint duration_s)
 {
-  Worker *workers = g_new0 (Worker, n);
+  VerifyWorker *workers = g_new0 (VerifyWorker, n);
   GThread **threads = g_new0 (GThread *, n);
   gint ready = 0, go = 0, stop = 0;
   gint64 t_start, t_end;
-  guint64 done = 0, errors = 0;
-  gint64 latency_sum = 0, latency_max = 0;
-  guint failed = 0;
-  const char *what = mode == MODE_VERIFY ? "verify" : "get";
-  gint64 setup_deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  Tally total = { 0 };
   guint i;
 
   for (i = 0; i < n; i++) {
-    workers[i].mode = mode;
     workers[i].pairing = pairing;
-    workers[i].target = target;
     workers[i].ready = &ready;
     workers[i].go = &go;
     workers[i].stop = &stop;
-    threads[i]
-        = g_thread_new ("hap-load", mode == MODE_VERIFY ? worker_verify : worker_get, &workers[i]);
+    threads[i] = g_thread_new ("hap-load", verify_worker, &workers[i]);
   }
-  while ((guint) g_atomic_int_get (&ready) < n && g_get_monotonic_time () < setup_deadline)
+  while ((guint) g_atomic_int_get (&ready) < n)
     g_usleep (1000);
   t_start = g_get_monotonic_time ();
   g_atomic_int_set (&go, 1);
@@ -505,28 +561,111 @@ run_load (
   t_end = g_get_monotonic_time ();
   for (i = 0; i < n; i++) {
     g_thread_join (threads[i]);
-    done += workers[i].done;
-    errors += workers[i].errors;
-    latency_sum += workers[i].latency_sum_us;
-    latency_max = MAX (latency_max, workers[i].latency_max_us);
-    if (workers[i].setup_failed)
-      failed++;
+    total.done += workers[i].tally.done;
+    total.errors += workers[i].tally.errors;
+    total.latency_sum_us += workers[i].tally.latency_sum_us;
+    total.latency_max_us = MAX (total.latency_max_us, workers[i].tally.latency_max_us);
   }
-  printf ("mode: %s\n", what);
-  printf ("connections: %u\n", n);
-  if (mode == MODE_GET) {
-    printf ("target: %s\n", target);
-    printf ("connections_failed: %u\n", failed);
-  }
-  printf ("duration_s: %.3f\n", (double) (t_end - t_start) / G_USEC_PER_SEC);
-  printf ("%s_count: %" G_GUINT64_FORMAT "\n", what, done);
-  printf ("%s_errors: %" G_GUINT64_FORMAT "\n", what, errors);
-  printf ("%s_per_s: %.1f\n", what, (double) done * G_USEC_PER_SEC / (double) (t_end - t_start));
-  printf ("%s_latency_mean_us: %.1f\n", what, done > 0 ? (double) latency_sum / (double) done : 0);
-  printf ("%s_latency_max_us: %" G_GINT64_FORMAT "\n", what, latency_max);
+  printf ("mode: verify\nconnections: %u\n", n);
+  tally_print ("verify", &total, t_end - t_start);
   g_free (threads);
   g_free (workers);
-  return failed == n || done == 0 ? 1 : 0;
+  return total.done == 0 ? 1 : 0;
+}
+
+/* GET: one thread drives all N verified connections with epoll, each with one request in
+ * flight, so the client pays no thread switch per request. */
+static gboolean
+get_send (Conn *c, const GByteArray *msg, gint64 *sent_us)
+{
+  *sent_us = g_get_monotonic_time ();
+  return conn_send (c, msg->data, msg->len);
+}
+
+static int
+run_get (const HapControllerPairing *pairing, guint n, guint duration_s, const char *target)
+{
+  Conn **conns = g_new0 (Conn *, n);
+  gint64 *sent_us = g_new0 (gint64, n);
+  g_autoptr (GByteArray) msg = g_byte_array_new ();
+  const gchar *headers[] = { "Host", "127.0.0.1", NULL };
+  Tally tally = { 0 };
+  guint alive = 0, failed = 0, i;
+  gint64 t_start, t_end, deadline;
+  int ep = epoll_create1 (EPOLL_CLOEXEC);
+
+  hap_http_write_request (msg, "GET", target, headers, NULL, 0);
+  for (i = 0; i < n; i++) {
+    struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
+
+    conns[i] = conn_new ();
+    if (!conn_open (conns[i]) || !conn_pair_verify (conns[i], pairing)) {
+      conn_close (conns[i], FALSE);
+      failed++;
+      continue;
+    }
+    epoll_ctl (ep, EPOLL_CTL_ADD, conns[i]->fd, &ev);
+  }
+  t_start = g_get_monotonic_time ();
+  deadline = t_start + (gint64) duration_s * G_USEC_PER_SEC;
+  for (i = 0; i < n; i++) {
+    if (conns[i]->fd < 0)
+      continue;
+    if (get_send (conns[i], msg, &sent_us[i]))
+      alive++;
+    else
+      conn_close (conns[i], FALSE);
+  }
+  while (alive > 0) {
+    struct epoll_event events[MAX_CONNECTIONS];
+    gint64 now = g_get_monotonic_time ();
+    int k, ready;
+
+    if (now >= deadline)
+      break;
+    ready = epoll_wait (ep, events, G_N_ELEMENTS (events), (int) ((deadline - now) / 1000) + 1);
+    for (k = 0; k < ready; k++) {
+      Conn *c = conns[events[k].data.u32];
+      gint got;
+
+      if (c->fd < 0)
+        continue;
+      while ((got = conn_receive (c, MSG_DONTWAIT)) > 0)
+        ;
+      for (;;) {
+        Response r;
+        gint parsed = conn_parse (c, &r);
+
+        if (parsed == 0)
+          break;
+        if (parsed < 0 || r.status != 200 || r.body_len == 0) {
+          got = -1; /* counted below */
+          break;
+        }
+        if (g_get_monotonic_time () < deadline)
+          tally_add (&tally, g_get_monotonic_time () - sent_us[events[k].data.u32]);
+        if (!get_send (c, msg, &sent_us[events[k].data.u32])) {
+          got = -1;
+          break;
+        }
+      }
+      if (got < 0) {
+        if (g_get_monotonic_time () < deadline)
+          tally.errors++;
+        conn_close (c, FALSE);
+        alive--;
+      }
+    }
+  }
+  t_end = g_get_monotonic_time ();
+  printf ("mode: get\nconnections: %u\ntarget: %s\nconnections_failed: %u\n", n, target, failed);
+  tally_print ("get", &tally, t_end - t_start);
+  for (i = 0; i < n; i++)
+    conn_free (conns[i]);
+  close (ep);
+  g_free (conns);
+  g_free (sent_us);
+  return tally.done == 0 ? 1 : 0;
 }
 
 static int
@@ -625,9 +764,9 @@ main (int argc, char **argv)
     return 1;
   }
   if (g_str_equal (mode, "verify"))
-    rc = run_load (MODE_VERIFY, &pairing, (guint) connections, (guint) duration_s, NULL);
+    rc = run_verify (&pairing, (guint) connections, (guint) duration_s);
   else if (g_str_equal (mode, "get"))
-    rc = run_load (MODE_GET, &pairing, (guint) connections, (guint) duration_s, target);
+    rc = run_get (&pairing, (guint) connections, (guint) duration_s, target);
   else if (g_str_equal (mode, "hold"))
     rc = run_hold (&pairing, (guint) duration_s, target);
   else {
