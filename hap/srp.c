@@ -433,6 +433,26 @@ typedef enum {
   SRP_STATE_FAILED,   /* peer proof wrong: secrets wiped */
 } SrpState;
 
+/* Both sides' check of the peer's proof `got` against the expected `want` (h_len bytes): on a
+ * mismatch wipes the premaster secret `s` (n_len bytes), the session key `k` and the proofs
+ * `m_a` and `m_b` (NULL: none), and the state becomes FAILED; else VERIFIED. */
+static gboolean
+verify_peer_proof (SrpState *state, const SrpParams *p, const guint8 *want, const guint8 *got,
+    gsize got_len, guint8 *s, guint8 *k, guint8 *m_a, guint8 *m_b, GError **error)
+{
+  if (!proof_equal (want, got, got_len, p->h_len, error)) {
+    sodium_memzero (s, HAP_SRP_MAX_N_LEN);
+    sodium_memzero (k, HAP_SRP_MAX_HASH_LEN);
+    sodium_memzero (m_a, HAP_SRP_MAX_HASH_LEN);
+    if (m_b != NULL)
+      sodium_memzero (m_b, HAP_SRP_MAX_HASH_LEN);
+    *state = SRP_STATE_FAILED;
+    return FALSE;
+  }
+  *state = SRP_STATE_VERIFIED;
+  return TRUE;
+}
+
 struct _HapSrpServer {
   SrpParams p;
   SrpState state;
@@ -624,16 +644,8 @@ hap_srp_server_verify_client_proof (
   g_return_val_if_fail (m1 != NULL || m1_len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!proof_equal (server->m1, m1, m1_len, server->p.h_len, error)) {
-    sodium_memzero (server->s, sizeof server->s);
-    sodium_memzero (server->k, sizeof server->k);
-    sodium_memzero (server->m1, sizeof server->m1);
-    sodium_memzero (server->m2, sizeof server->m2);
-    server->state = SRP_STATE_FAILED;
-    return FALSE;
-  }
-  server->state = SRP_STATE_VERIFIED;
-  return TRUE;
+  return verify_peer_proof (&server->state, &server->p, server->m1, m1, m1_len, server->s,
+      server->k, server->m1, server->m2, error);
 }
 
 const guint8 *
@@ -837,15 +849,8 @@ hap_srp_client_verify_server_proof (
   g_return_val_if_fail (m2 != NULL || m2_len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!proof_equal (client->m2, m2, m2_len, client->p.h_len, error)) {
-    sodium_memzero (client->s, sizeof client->s);
-    sodium_memzero (client->k, sizeof client->k);
-    sodium_memzero (client->m2, sizeof client->m2);
-    client->state = SRP_STATE_FAILED;
-    return FALSE;
-  }
-  client->state = SRP_STATE_VERIFIED;
-  return TRUE;
+  return verify_peer_proof (&client->state, &client->p, client->m2, m2, m2_len, client->s,
+      client->k, client->m2, NULL, error);
 }
 
 const guint8 *
