@@ -174,9 +174,9 @@ fi
 start_server node node "$node_script" --storage "$tmp/node-storage" --setup-code "$code"
 port=$(wait_line "$server_out" PORT)
 brightness=$(wait_line "$server_out" BRIGHTNESS)
-# No mDNS: the node process must not hold any UDP socket (5353 or other).
-say "hapnodejs_udp_sockets" "$(ss -uanp | grep -c "pid=$server_pid," || true)"
 measure hapnodejs "$port" "/characteristics?id=$brightness" | tee "$tmp/node.txt"
+# No mDNS: after all that, the node process must not hold any UDP socket (5353 or other).
+say "hapnodejs_udp_sockets" "$(ss -uanp | grep -c "pid=$server_pid," || true)"
 stop_server "$server_pid"
 for k in verify_per_s verify_per_cpu_s; do
   say "hapnodejs_$k" "$(best_of "$tmp/node.txt" "hapnodejs_$k")" | tee -a "$tmp/node.txt"

@@ -30,7 +30,7 @@ T
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for b in "$dir"/tests/bench/bench-*; do
-  [ -x "$b" ] || continue
+  [ -f "$b" ] && [ -x "$b" ] || continue # not the bench-NAME.p object dirs
   name=$(basename "$b")
   echo "== $name" >&2
   # One core, as the targets are stated per core.
