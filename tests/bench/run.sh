@@ -69,6 +69,18 @@ fi
     echo "| $meaning | ${got:--} | $op $want | $verdict |"
   done <<<"$targets"
   echo
+  echo "## Reading the figures"
+  echo
+  echo "- hds_message_*_mb_s: one dataSend data event with a 262144-byte chunk, encoded and"
+  echo "  decoded in cache. Decoding references the chunk without copying it, so these figures show"
+  echo "  the per-message cost (about 2 us), not memory bandwidth; small_msgs_per_s is the rate for"
+  echo "  control messages."
+  echo "- bench-hap-server: both servers pinned to core 1, the C load client to core 0, in the"
+  echo "  same run. *_per_cpu_s figures divide by the server's own CPU time. verify_errors count"
+  echo "  handshakes that failed; at 16 client threads, each closing and reopening at once, they are"
+  echo "  probably refusals at the server's default limit of 16 connections while closed ones are"
+  echo "  still being torn down (not yet confirmed)."
+  echo
   echo "## All figures"
   for f in "$tmp"/*.txt; do
     echo
