@@ -9,8 +9,7 @@
 const path = require("path");
 const fs = require("fs");
 const crypto = require("crypto");
-const { spawn } = require("child_process");
-const readline = require("readline");
+const { HelperProcess } = require("./helper-process");
 
 const nodeModules = path.join(__dirname, "node_modules");
 for (const m of ["hap-controller", "hap-nodejs", "tweetnacl"]) {
@@ -32,29 +31,6 @@ const { HAPServer } = require(path.join(nodeModules, "hap-nodejs/dist/lib/HAPSer
 const nacl = require(path.join(nodeModules, "tweetnacl"));
 
 // ---- helper process: one command line in, one answer line out ----
-class Helper {
-  constructor(file) {
-    this.proc = spawn(file, [], { stdio: ["pipe", "pipe", "inherit"] });
-    this.waiting = [];
-    readline.createInterface({ input: this.proc.stdout }).on("line", (line) => {
-      const w = this.waiting.shift();
-      if (w) w(line);
-    });
-    this.proc.on("exit", (code) => {
-      for (const w of this.waiting) w(`error -2 helper exited with ${code}`);
-      this.waiting = [];
-    });
-  }
-  cmd(line) {
-    return new Promise((resolve) => {
-      this.waiting.push((answer) => resolve(parse(answer)));
-      this.proc.stdin.write(line + "\n");
-    });
-  }
-  close() {
-    this.proc.stdin.end("quit\n");
-  }
-}
 
 function parse(line) {
   const parts = line.split(" ");
@@ -250,7 +226,7 @@ async function cControllerWrongCode(helper, label) {
 }
 
 async function main() {
-  const helper = new Helper(helperPath);
+  const helper = new HelperProcess(helperPath, parse);
   console.log("TAP version 13");
   try {
     for (const [i, method] of [PairMethods.PairSetupWithAuth, PairMethods.PairSetup].entries()) {

@@ -7,8 +7,7 @@
 const path = require("path");
 const fs = require("fs");
 const crypto = require("crypto");
-const { spawn } = require("child_process");
-const readline = require("readline");
+const { HelperProcess } = require("./helper-process");
 
 const nodeModules = path.join(__dirname, "node_modules");
 if (!fs.existsSync(path.join(nodeModules, "fast-srp-hap")) ||
@@ -30,30 +29,6 @@ const USERNAME = Buffer.from("Pair-Setup");
 const N_LEN = 384;
 
 // ---- helper process: one command line in, one answer line out ----
-class Helper {
-  constructor(file) {
-    this.proc = spawn(file, [], { stdio: ["pipe", "pipe", "inherit"] });
-    this.waiting = [];
-    this.lines = [];
-    readline.createInterface({ input: this.proc.stdout }).on("line", (line) => {
-      const w = this.waiting.shift();
-      if (w) w(line); else this.lines.push(line);
-    });
-    this.proc.on("exit", (code) => {
-      for (const w of this.waiting) w(`error -2 helper exited with ${code}`);
-      this.waiting = [];
-    });
-  }
-  cmd(line) {
-    return new Promise((resolve) => {
-      this.waiting.push((answer) => resolve(parse(answer)));
-      this.proc.stdin.write(line + "\n");
-    });
-  }
-  close() {
-    this.proc.stdin.end("quit\n");
-  }
-}
 
 function parse(line) {
   const parts = line.split(" ");
@@ -175,7 +150,7 @@ async function nodeServerCClient(helper, label, opts = {}) {
 }
 
 async function main() {
-  const helper = new Helper(helperPath);
+  const helper = new HelperProcess(helperPath, parse);
   console.log("TAP version 13");
 
   // Random exchanges in both directions.
