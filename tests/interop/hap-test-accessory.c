@@ -183,6 +183,7 @@ main (int argc, char **argv)
   gint toggle_ms = 0;
   gint idle_timeout_ms = 0;
   gboolean advertise = FALSE, advertise_loopback = FALSE;
+  gint max_connections = 0;
   g_autofree gchar *name = NULL;
   GOptionEntry entries[] = {
     { "storage", 0, 0, G_OPTION_ARG_FILENAME, &storage, "Storage directory (required)", "DIR" },
@@ -191,6 +192,8 @@ main (int argc, char **argv)
     { "bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Address to bind (127.0.0.1)", "ADDR" },
     { "toggle-ms", 0, 0, G_OPTION_ARG_INT, &toggle_ms, "Flip On every N ms", "N" },
     { "idle-timeout-ms", 0, 0, G_OPTION_ARG_INT, &idle_timeout_ms, "Idle timeout", "N" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+        "Maximum connections (0: the server's default, 16)", "N" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "mDNS name (hksv test accessory)", "NAME" },
     { "advertise", 0, 0, G_OPTION_ARG_NONE, &advertise, "Advertise over mDNS on every interface",
         NULL },
@@ -221,6 +224,8 @@ main (int argc, char **argv)
   config.storage_dir = storage;
   config.setup_code = setup_code;
   config.idle_timeout_ms = (guint) idle_timeout_ms;
+  if (max_connections > 0)
+    config.max_connections = (guint) max_connections;
   config.name = name != NULL ? name : "hksv test accessory";
   config.advertise = advertise || advertise_loopback;
   config.mdns_loopback_only = advertise_loopback;
