@@ -1,7 +1,9 @@
 /* libhap: one HAP-over-IP connection (see connection.h). */
 #include "hap/connection.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <sodium.h>
 
@@ -139,6 +141,27 @@ hap_connection_close (HapConnection *connection)
   if (self->closed_func != NULL)
     self->closed_func (self, self->closed_data);
   hap_connection_unref (self);
+}
+
+gboolean
+hap_connection_close_if_peer_gone (HapConnection *connection)
+{
+  HapConnection *self = connection;
+  guint8 byte;
+  gssize n;
+
+  g_return_val_if_fail (connection != NULL, FALSE);
+  if (self->closed || self->reading || self->read_source == NULL)
+    return FALSE;
+  do
+    n = recv (g_socket_get_fd (self->socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+    return FALSE;
+  g_debug ("connection %" G_GUINT64_FORMAT " (%s): peer gone (%s), closing to make room", self->id,
+      self->peer, n == 0 ? "end of stream" : g_strerror (errno));
+  hap_connection_close (self);
+  return TRUE;
 }
 
 static gboolean

@@ -105,6 +105,13 @@ gboolean hap_connection_send_event (HapConnection *connection, const guint8 *jso
 /* Bytes waiting in the output queue. */
 gsize hap_connection_get_queued_bytes (const HapConnection *connection);
 
+/* For hap/transport.c at its connection limit: when the peer has already closed (a FIN with
+ * nothing left unread, or a reset) but this connection has not yet read that, closes it now, as
+ * its next read would, and returns TRUE. One non-blocking peek at the socket; FALSE (nothing
+ * done) for a live peer, for unread bytes (the requests are still served) and for a connection
+ * that is not reading (flushing its last responses). */
+gboolean hap_connection_close_if_peer_gone (HapConnection *connection);
+
 /* Closes at once (queued bytes are dropped). Safe from inside a handler. */
 void hap_connection_close (HapConnection *connection);
 /* Stops reading, sends what is queued, then closes. */

@@ -78,6 +78,26 @@ on_connection_closed (HapConnection *connection, gpointer user_data)
   g_hash_table_remove (self->connections, &id);
 }
 
+/* At the limit: a client that closes a connection and opens another at once must not be refused
+ * because this loop has not yet dispatched the old one's close (the listener and the closed
+ * socket become ready in the same poll, and the listener is dispatched first). Closes the
+ * connections whose peer is already gone; one peek per connection, and only at the limit. */
+static guint
+reap_gone_peers (HapTransport *self)
+{
+  g_autoptr (GPtrArray) open = hap_transport_list_connections (self);
+  guint i;
+  guint n = 0;
+
+  g_ptr_array_set_free_func (open, (GDestroyNotify) hap_connection_unref);
+  for (i = 0; i < open->len; i++)
+    hap_connection_ref (open->pdata[i]);
+  for (i = 0; i < open->len; i++)
+    if (hap_connection_close_if_peer_gone (open->pdata[i]))
+      n++;
+  return n;
+}
+
 static gboolean
 on_incoming (GSocket *listener, GIOCondition condition, gpointer user_data)
 {
@@ -95,6 +115,10 @@ on_incoming (GSocket *listener, GIOCondition condition, gpointer user_data)
         g_debug ("accept failed: %s", error->message);
       break;
     }
+    if (g_hash_table_size (self->connections) >= self->config.max_connections
+        && reap_gone_peers (self) > 0)
+      g_debug (
+          "at %u connections: closed the ones whose peer had gone", self->config.max_connections);
     if (g_hash_table_size (self->connections) >= self->config.max_connections) {
       g_debug ("%u connections: refusing another one", self->config.max_connections);
       g_socket_shutdown (client, FALSE, TRUE, NULL);

@@ -25,7 +25,8 @@ typedef struct {
   const char *bind_address;
   /* TCP port; 0 picks a free one (see hap_transport_get_port()). */
   guint16 port;
-  /* Connections served at the same time; one more is accepted and closed at once. */
+  /* Connections served at the same time; one more is accepted and closed at once, unless
+   * closing the connections whose peer has already gone (not yet seen by the loop) makes room. */
   guint max_connections;
   /* Per connection: see HapConnectionConfig. */
   HapConnectionConfig connection;

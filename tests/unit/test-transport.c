@@ -519,6 +519,120 @@ test_max_connections (void)
   server_stop (server);
 }
 
+/* Holds the server thread inside one dispatch until released, so that the test can make
+ * several things happen before the server's loop sees any of them. */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean held;
+  gboolean released;
+} Hold;
+
+static gboolean
+hold_in_server (gpointer data)
+{
+  Hold *hold = data;
+
+  g_mutex_lock (&hold->lock);
+  hold->held = TRUE;
+  g_cond_broadcast (&hold->cond);
+  while (!hold->released)
+    g_cond_wait (&hold->cond, &hold->lock);
+  g_mutex_unlock (&hold->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hold_server (Server *server, Hold *hold)
+{
+  memset (hold, 0, sizeof *hold);
+  g_mutex_init (&hold->lock);
+  g_cond_init (&hold->cond);
+  g_main_context_invoke (server->thread.context, hold_in_server, hold);
+  g_mutex_lock (&hold->lock);
+  while (!hold->held)
+    g_cond_wait (&hold->cond, &hold->lock);
+  g_mutex_unlock (&hold->lock);
+}
+
+static void
+release_server (Hold *hold)
+{
+  g_mutex_lock (&hold->lock);
+  hold->released = TRUE;
+  g_cond_broadcast (&hold->cond);
+  g_mutex_unlock (&hold->lock);
+}
+
+static void
+hold_clear (Hold *hold)
+{
+  g_mutex_clear (&hold->lock);
+  g_cond_clear (&hold->cond);
+}
+
+/* At the limit, a client closes one connection and opens another at once: the server sees the
+ * new connection and the close in the same loop iteration (the thread is held while both
+ * happen), and must serve the new one rather than refuse it because it has not yet processed
+ * the close. A connection with an unread request at that moment is not taken for a gone one. */
+typedef struct {
+  const char *name;
+  gboolean reset; /* the client closes with a reset (SO_LINGER 0) instead of a FIN */
+} ReapCase;
+
+static const ReapCase reap_cases[] = {
+  { "fin", FALSE },
+  { "reset", TRUE },
+};
+
+static void
+test_max_connections_reap (gconstpointer data)
+{
+  const ReapCase *tc = data;
+  HapTransportConfig config;
+  Server *server;
+  Client *clients[16];
+  Client *next;
+  Hold hold;
+  guint i;
+
+  server_config_init (&config);
+  server = server_start (&config);
+  for (i = 0; i < 16; i++) {
+    clients[i] = client_connect (server);
+    client_verify (clients[i]);
+  }
+  hold_server (server, &hold);
+  if (tc->reset) {
+    struct linger lg = { 1, 0 };
+    setsockopt (g_socket_get_fd (clients[0]->socket), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  hap_test_client_free (clients[0]);
+  client_send_str (clients[1], GET_ECHO ("pending"));
+  next = client_connect (server);
+  release_server (&hold);
+
+  /* Served, not refused: the handshake and a request on the new connection. */
+  client_verify (next);
+  client_send_str (next, GET_ECHO ("next"));
+  expect_response (next, 200, "");
+  hap_test_wait_int (&server->closed, 1);
+  g_assert_cmpint (g_atomic_int_get (&server->closed), ==, 1);
+  expect_response (clients[1], 200, "");
+  g_assert_cmpuint (clients[1]->plain->len, ==, 0);
+  clients[0] = next;
+  for (i = 0; i < 16; i++) {
+    client_send_str (clients[i], GET_ECHO ("again"));
+    expect_response (clients[i], 200, "");
+  }
+  for (i = 0; i < 16; i++)
+    hap_test_client_free (clients[i]);
+  hap_test_wait_int (&server->closed, 17);
+  hold_clear (&hold);
+  assert_still_serving (server);
+  server_stop (server);
+}
+
 static void
 test_idle_timeout (void)
 {
@@ -688,6 +802,8 @@ test_bad_bind_address (void)
 int
 main (int argc, char **argv)
 {
+  guint i;
+
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/transport/plaintext-gate", test_plaintext_gate);
   g_test_add_func ("/transport/session-and-pipelining", test_session_and_pipelining);
@@ -695,6 +811,11 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/bad-requests", test_bad_requests);
   g_test_add_func ("/transport/abrupt-disconnects", test_abrupt_disconnects);
   g_test_add_func ("/transport/max-connections", test_max_connections);
+  for (i = 0; i < G_N_ELEMENTS (reap_cases); i++) {
+    g_autofree gchar *name
+        = g_strdup_printf ("/transport/max-connections/reap-gone-peer/%s", reap_cases[i].name);
+    g_test_add_data_func (name, &reap_cases[i], test_max_connections_reap);
+  }
   g_test_add_func ("/transport/idle-timeout", test_idle_timeout);
   g_test_add_func ("/transport/slow-reader", test_slow_reader);
   g_test_add_func ("/transport/close-after-response", test_close_after_response);
