@@ -12,6 +12,8 @@
 /* Bytes read per receive call, and receive calls per dispatch (fairness between clients). */
 #define READ_CHUNK 4096
 #define READS_PER_DISPATCH 16
+/* The response buffer kept between requests. */
+#define SCRATCH_KEEP 1024
 /* After the last response of a closing connection: how long we wait for the peer's FIN. */
 #define LINGER_MS 2000
 
@@ -39,6 +41,10 @@ struct _HapConnection {
   HapSessionCrypto *crypto;
   GByteArray *out;
   gsize out_offset;
+  GByteArray *scratch; /* one response's plaintext, reused */
+  /* While the input of one read is processed: responses queue up and go out in one send at
+   * the end of it (pipelined requests cost one write, not one each). */
+  gboolean batching;
 
   /* Set by hap_connection_start_session(), applied after the current response. */
   gboolean session_pending;
@@ -83,6 +89,7 @@ connection_finalize (HapConnection *self)
   g_main_context_unref (self->context);
   g_clear_pointer (&self->parser, hap_http_parser_free);
   g_clear_pointer (&self->out, g_byte_array_unref);
+  g_clear_pointer (&self->scratch, g_byte_array_unref);
   g_clear_pointer (&self->pending_events, g_byte_array_unref);
   g_free (self->peer);
   g_free (self->controller_id);
@@ -119,6 +126,14 @@ hap_connection_close (HapConnection *connection)
   g_return_if_fail (connection != NULL);
   if (self->closed)
     return;
+  if (self->batching) {
+    /* Without batching, the responses to the earlier requests of this read would have been
+     * sent already (such as those before a frame that does not authenticate): send them. */
+    self->batching = FALSE;
+    connection_flush (self);
+    if (self->closed)
+      return;
+  }
   self->closed = TRUE;
   self->closing = TRUE;
   hap_connection_ref (self);
@@ -243,16 +258,19 @@ on_writable (GSocket *socket, GIOCondition condition, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* send() and recv() on the descriptor: GSocket's wrappers would add checks and, for every
+ * EAGAIN, a GError allocation, to the one syscall per request that the server needs. */
 static void
 connection_flush (HapConnection *self)
 {
-  g_autoptr (GError) error = NULL;
-
   while (!self->closed && self->out_offset < self->out->len) {
-    gssize n = g_socket_send (self->socket, (const gchar *) self->out->data + self->out_offset,
-        self->out->len - self->out_offset, NULL, &error);
+    gssize n = send (g_socket_get_fd (self->socket), self->out->data + self->out_offset,
+        self->out->len - self->out_offset, MSG_NOSIGNAL);
     if (n < 0) {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+      int err = errno;
+      if (err == EINTR)
+        continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
         if (self->write_source == NULL) {
           self->write_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
           g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_writable), self, NULL);
@@ -260,7 +278,7 @@ connection_flush (HapConnection *self)
         }
         break;
       }
-      g_debug ("connection %" G_GUINT64_FORMAT ": send failed: %s", self->id, error->message);
+      g_debug ("connection %" G_GUINT64_FORMAT ": send failed: %s", self->id, g_strerror (err));
       hap_connection_close (self);
       return;
     }
@@ -300,14 +318,15 @@ connection_enqueue (HapConnection *self, const guint8 *data, gsize len)
     hap_connection_close (self);
     return FALSE;
   }
-  connection_flush (self);
+  if (!self->batching)
+    connection_flush (self);
   return !self->closed;
 }
 
 static void
 connection_respond (HapConnection *self, HapConnectionResponse *response)
 {
-  g_autoptr (GByteArray) msg = g_byte_array_new ();
+  GByteArray *msg = self->scratch;
   const gchar *headers[3] = { NULL, NULL, NULL };
   const guint8 *body = NULL;
   gsize body_len = 0;
@@ -321,12 +340,18 @@ connection_respond (HapConnection *self, HapConnectionResponse *response)
     headers[0] = "Content-Type";
     headers[1] = response->content_type;
   }
+  g_byte_array_set_size (msg, 0);
   if (!hap_http_write_response (msg, status, NULL, headers, body, body_len)) {
     msg->len = 0;
     hap_http_write_response (msg, 500, NULL, NULL, NULL, 0);
   }
   g_clear_pointer (&response->body, g_bytes_unref);
   connection_enqueue (self, msg->data, msg->len);
+  /* A large response (GET /accessories) does not keep its buffer allocated. */
+  if (msg->len > SCRATCH_KEEP) {
+    g_byte_array_unref (self->scratch);
+    self->scratch = g_byte_array_sized_new (SCRATCH_KEEP);
+  }
 }
 
 static void
@@ -494,15 +519,16 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
   hap_connection_ref (self);
   self->reading = TRUE;
   for (i = 0; i < READS_PER_DISPATCH && !self->closed; i++) {
-    g_autoptr (GError) error = NULL;
-    gssize n = g_socket_receive (self->socket, (gchar *) buf, sizeof buf, NULL, &error);
+    gssize n = recv (g_socket_get_fd (self->socket), buf, sizeof buf, 0);
 
-    if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
       break;
     if (n <= 0) {
       if (n < 0)
         g_debug ("connection %" G_GUINT64_FORMAT " (%s): receive failed: %s", self->id, self->peer,
-            error->message);
+            g_strerror (errno));
       else if (!self->draining && !hap_http_parser_is_idle (self->parser))
         g_debug ("connection %" G_GUINT64_FORMAT " (%s): peer closed inside a request", self->id,
             self->peer);
@@ -511,8 +537,12 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
     }
     if (self->draining)
       continue; /* discarded: we are only waiting for the peer's FIN */
-    self->last_activity_us = g_get_monotonic_time ();
+    if (self->config.idle_timeout_ms > 0)
+      self->last_activity_us = g_get_monotonic_time ();
+    self->batching = TRUE;
     connection_process_input (self, buf, (gsize) n);
+    self->batching = FALSE;
+    connection_flush (self);
     sodium_memzero (buf, (gsize) n);
     if (self->closing && !self->draining)
       break;
@@ -551,6 +581,7 @@ hap_connection_new (GSocket *socket, GMainContext *context, guint64 id,
   self->closed_data = closed_data;
   self->parser = hap_http_parser_new_request (&config->http_limits);
   self->out = g_byte_array_new ();
+  self->scratch = g_byte_array_sized_new (SCRATCH_KEEP);
   if (G_IS_INET_SOCKET_ADDRESS (address)) {
     g_autofree gchar *host = g_inet_address_to_string (
         g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));

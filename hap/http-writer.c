@@ -82,6 +82,20 @@ append_str (GByteArray *out, const gchar *s)
   g_byte_array_append (out, (const guint8 *) s, (guint) strlen (s));
 }
 
+/* Decimal digits without printf: every response has a number or two. */
+static void
+append_uint (GByteArray *out, guint64 v)
+{
+  guint8 digits[20];
+  guint n = 0;
+
+  do {
+    digits[sizeof digits - ++n] = (guint8) ('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  g_byte_array_append (out, digits + sizeof digits - n, n);
+}
+
 /* Headers, optional Content-Length, the empty line and the body. */
 static void
 append_rest (GByteArray *out, const gchar *const *headers, gboolean content_length,
@@ -94,10 +108,9 @@ append_rest (GByteArray *out, const gchar *const *headers, gboolean content_leng
     append_str (out, "\r\n");
   }
   if (content_length) {
-    gchar buf[48];
-
-    g_snprintf (buf, sizeof buf, "Content-Length: %" G_GSIZE_FORMAT "\r\n", body_len);
-    append_str (out, buf);
+    append_str (out, "Content-Length: ");
+    append_uint (out, body_len);
+    append_str (out, "\r\n");
   }
   append_str (out, "\r\n");
   if (body_len)
@@ -108,7 +121,6 @@ gboolean
 hap_http_write_response (GByteArray *out, guint status, const gchar *reason,
     const gchar *const *headers, const guint8 *body, gsize body_len)
 {
-  gchar buf[16];
   gboolean no_length = status < 200 || status == 204;
 
   g_return_val_if_fail (out != NULL, FALSE);
@@ -120,8 +132,9 @@ hap_http_write_response (GByteArray *out, guint status, const gchar *reason,
   g_return_val_if_fail (!no_length || body_len == 0, FALSE);
   g_return_val_if_fail (body_len < G_MAXUINT - out->len, FALSE);
 
-  g_snprintf (buf, sizeof buf, "HTTP/1.1 %u ", status);
-  append_str (out, buf);
+  append_str (out, "HTTP/1.1 ");
+  append_uint (out, status);
+  append_str (out, " ");
   append_str (out, reason ? reason : hap_http_reason_phrase (status));
   append_str (out, "\r\n");
   append_rest (out, headers, !no_length, body, body_len);

@@ -2,7 +2,10 @@
  *
  *   hap-load pair   --pairing FILE --setup-code XXX-XX-XXX 127.0.0.1:PORT
  *   hap-load verify --pairing FILE [-c N] [-d SECONDS] 127.0.0.1:PORT
- *   hap-load get    --pairing FILE [-c N] [-d SECONDS] [--path TARGET] 127.0.0.1:PORT
+ *   hap-load get    --pairing FILE [-c N] [-d SECONDS] [--pipeline K] [--path TARGET]
+ *                   127.0.0.1:PORT
+ *   hap-load raw    --request-bytes A --response-bytes B [-c N] [-d SECONDS] [--pipeline K]
+ *                   127.0.0.1:PORT
  *   hap-load hold   --pairing FILE [-d SECONDS] 127.0.0.1:PORT
  *
  * pair: pair-setup once with the setup code and store the controller pairing
@@ -11,8 +14,12 @@
  * verify: N threads, each doing pair-verify M1-M4 over fresh TCP connections for the duration;
  *   a connection is closed with a reset once M4 is verified (no TIME_WAIT pile-up).
  * get: N verified keep-alive connections, each sending the encrypted request `GET TARGET`
- *   (default /characteristics?id=1.10) and waiting for its 200 before the next one (no
- *   pipelining), for the duration; one thread drives them all with epoll.
+ *   (default /characteristics?id=1.10) and waiting for its 200 before the next one, for the
+ *   duration; one thread drives them all with epoll. --pipeline K keeps K requests in flight
+ *   per connection instead of one (the requests answered by one read are sent again in one
+ *   write). Also prints the mean wire bytes (frames included) of one request and one response.
+ * raw: the same loop without HAP: N plain connections to tests/bench/loopback-server, each
+ *   request A bytes of filler, each response the next B bytes received (no parsing, no crypto).
  * hold: one verified connection that answered one GET, held open for the duration (the server
  *   is then idle with a session: what its idle RSS is measured with). Prints `held: 1` first.
  *
@@ -20,7 +27,8 @@
  * is measured: no thread switch per request, and a minimal reader for Content-Length responses
  * (libhap's HTTP parser for other framings, such as HAP-NodeJS's chunked bodies).
  * Counts only what completes between the start and the end of the measured window, after every
- * connection is set up. Output: `key: value` lines. Connects to 127.0.0.1 only.
+ * connection is set up. Output: `key: value` lines (raw prints the get_ keys too). Connects to
+ * 127.0.0.1 only.
  */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
@@ -46,6 +54,8 @@
 #define IO_TIMEOUT_S 5
 #define MAX_RESPONSE_HEAD 16384
 #define MAX_RESPONSE_BODY (1024 * 1024)
+#define MAX_PIPELINE 64
+#define MAX_RAW_BYTES 65536
 
 /* ---- one connection ---- */
 
@@ -58,6 +68,9 @@ typedef struct {
   gsize pending;             /* bytes of `plain` of the last response (fast path) */
   gboolean use_parser;       /* the peer's framing needs the libhap HTTP parser */
   GByteArray *out;           /* reused for each request's frames */
+  gsize raw_response;        /* raw mode: bytes of one response (no HTTP, no crypto) */
+  guint64 rx_wire;           /* bytes received on the socket */
+  guint64 tx_wire;           /* bytes sent on the socket */
 } Conn;
 
 typedef struct {
@@ -135,8 +148,11 @@ conn_open (Conn *c)
 }
 
 static gboolean
-send_all (int fd, const guint8 *data, gsize len)
+send_all (Conn *c, const guint8 *data, gsize len)
 {
+  int fd = c->fd;
+
+  c->tx_wire += len;
   while (len > 0) {
     ssize_t n = send (fd, data, len, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR)
@@ -154,11 +170,11 @@ static gboolean
 conn_send (Conn *c, const guint8 *msg, gsize len)
 {
   if (c->crypto == NULL)
-    return send_all (c->fd, msg, len);
+    return send_all (c, msg, len);
   g_byte_array_set_size (c->out, 0);
   if (!hap_session_crypto_encrypt_append (c->crypto, msg, len, c->out))
     return FALSE;
-  return send_all (c->fd, c->out->data, c->out->len);
+  return send_all (c, c->out->data, c->out->len);
 }
 
 static gboolean
@@ -235,6 +251,15 @@ conn_parse (Conn *c, Response *r)
     c->pending = 0;
   }
   g_clear_pointer (&c->response, hap_http_response_free);
+  if (c->raw_response > 0) {
+    if (c->plain->len < c->raw_response)
+      return 0;
+    r->status = 200;
+    r->body = c->plain->data;
+    r->body_len = c->raw_response;
+    c->pending = c->raw_response;
+    return 1;
+  }
   if (!c->use_parser) {
     gint simple = parse_simple (c, r);
 
@@ -262,12 +287,15 @@ conn_parse (Conn *c, Response *r)
   return 1;
 }
 
+#define RECEIVE_BUF 16384
+
 /* Receives what is there (`flags` MSG_DONTWAIT) or waits for it, decrypting on a session:
- * 1 something was received, 0 nothing yet (MSG_DONTWAIT), -1 closed, failed, or a bad frame. */
+ * 1 something was received (2: it filled the buffer, more may be waiting), 0 nothing yet
+ * (MSG_DONTWAIT), -1 closed, failed, or a bad frame. */
 static gint
 conn_receive (Conn *c, int flags)
 {
-  guint8 buf[16384];
+  guint8 buf[RECEIVE_BUF];
   ssize_t n;
 
   do
@@ -277,12 +305,13 @@ conn_receive (Conn *c, int flags)
     return 0;
   if (n <= 0)
     return -1;
+  c->rx_wire += (guint64) n;
   if (c->crypto == NULL)
     g_byte_array_append (c->plain, buf, (guint) n);
   else if (hap_session_crypto_decrypt_append (c->crypto, buf, (gsize) n, c->plain, NULL)
            == HAP_PARSE_INVALID)
     return -1;
-  return 1;
+  return n == sizeof buf ? 2 : 1;
 }
 
 static gboolean
@@ -573,48 +602,99 @@ run_verify (const HapControllerPairing *pairing, guint n, guint duration_s)
   return total.done == 0 ? 1 : 0;
 }
 
-/* GET: one thread drives all N verified connections with epoll, each with one request in
+/* GET and raw: one thread drives all N connections with epoll, each with `depth` requests in
  * flight, so the client pays no thread switch per request. */
+typedef struct {
+  const HapControllerPairing *pairing; /* NULL: raw mode */
+  const char *target;
+  gsize raw_request;
+  gsize raw_response;
+  guint n;
+  guint duration_s;
+  guint depth;
+} GetParams;
+
+typedef struct {
+  Conn *conn;
+  gint64 *sent_us; /* ring of `depth` send times, the oldest request's at `head` */
+  guint head;
+  guint in_flight;
+} GetConn;
+
+/* Sends `count` requests in one write (each in its own session frame), noting when. */
 static gboolean
-get_send (Conn *c, const GByteArray *msg, gint64 *sent_us)
+get_send (GetConn *g, guint depth, const GByteArray *msg, guint count)
 {
-  *sent_us = g_get_monotonic_time ();
-  return conn_send (c, msg->data, msg->len);
+  Conn *c = g->conn;
+  gint64 now = g_get_monotonic_time ();
+  guint i;
+
+  g_byte_array_set_size (c->out, 0);
+  for (i = 0; i < count; i++) {
+    if (c->crypto == NULL)
+      g_byte_array_append (c->out, msg->data, msg->len);
+    else if (!hap_session_crypto_encrypt_append (c->crypto, msg->data, msg->len, c->out))
+      return FALSE;
+    g->sent_us[(g->head + g->in_flight) % depth] = now;
+    g->in_flight++;
+  }
+  return send_all (c, c->out->data, c->out->len);
+}
+
+static gboolean
+get_open (GetConn *g, const GetParams *p)
+{
+  Conn *c = g->conn;
+
+  if (!conn_open (c))
+    return FALSE;
+  if (p->pairing == NULL) {
+    c->raw_response = p->raw_response;
+    return TRUE;
+  }
+  return conn_pair_verify (c, p->pairing);
 }
 
 static int
-run_get (const HapControllerPairing *pairing, guint n, guint duration_s, const char *target)
+run_get (const GetParams *p)
 {
-  Conn **conns = g_new0 (Conn *, n);
-  gint64 *sent_us = g_new0 (gint64, n);
+  GetConn *conns = g_new0 (GetConn, p->n);
   g_autoptr (GByteArray) msg = g_byte_array_new ();
   const gchar *headers[] = { "Host", "127.0.0.1", NULL };
   Tally tally = { 0 };
   guint alive = 0, failed = 0, i;
+  guint64 requests = 0, responses = 0, tx_wire = 0, rx_wire = 0;
   gint64 t_start, t_end, deadline;
   int ep = epoll_create1 (EPOLL_CLOEXEC);
 
-  hap_http_write_request (msg, "GET", target, headers, NULL, 0);
-  for (i = 0; i < n; i++) {
+  if (p->pairing != NULL) {
+    hap_http_write_request (msg, "GET", p->target, headers, NULL, 0);
+  } else {
+    g_byte_array_set_size (msg, (guint) p->raw_request);
+    memset (msg->data, 'q', msg->len);
+  }
+  for (i = 0; i < p->n; i++) {
     struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
 
-    conns[i] = conn_new ();
-    if (!conn_open (conns[i]) || !conn_pair_verify (conns[i], pairing)) {
-      conn_close (conns[i], FALSE);
+    conns[i].conn = conn_new ();
+    conns[i].sent_us = g_new0 (gint64, p->depth);
+    if (!get_open (&conns[i], p)) {
+      conn_close (conns[i].conn, FALSE);
       failed++;
       continue;
     }
-    epoll_ctl (ep, EPOLL_CTL_ADD, conns[i]->fd, &ev);
+    conns[i].conn->rx_wire = conns[i].conn->tx_wire = 0; /* the requests' bytes only */
+    epoll_ctl (ep, EPOLL_CTL_ADD, conns[i].conn->fd, &ev);
   }
   t_start = g_get_monotonic_time ();
-  deadline = t_start + (gint64) duration_s * G_USEC_PER_SEC;
-  for (i = 0; i < n; i++) {
-    if (conns[i]->fd < 0)
+  deadline = t_start + (gint64) p->duration_s * G_USEC_PER_SEC;
+  for (i = 0; i < p->n; i++) {
+    if (conns[i].conn->fd < 0)
       continue;
-    if (get_send (conns[i], msg, &sent_us[i]))
+    if (get_send (&conns[i], p->depth, msg, p->depth))
       alive++;
     else
-      conn_close (conns[i], FALSE);
+      conn_close (conns[i].conn, FALSE);
   }
   while (alive > 0) {
     struct epoll_event events[MAX_CONNECTIONS];
@@ -625,12 +705,16 @@ run_get (const HapControllerPairing *pairing, guint n, guint duration_s, const c
       break;
     ready = epoll_wait (ep, events, G_N_ELEMENTS (events), (int) ((deadline - now) / 1000) + 1);
     for (k = 0; k < ready; k++) {
-      Conn *c = conns[events[k].data.u32];
+      GetConn *g = &conns[events[k].data.u32];
+      Conn *c = g->conn;
+      guint answered = 0;
       gint got;
 
       if (c->fd < 0)
         continue;
-      while ((got = conn_receive (c, MSG_DONTWAIT)) > 0)
+      /* Until a short read: the socket is then empty, and a receive only to hear EAGAIN
+       * would be client work that the server's figure does not need. */
+      while ((got = conn_receive (c, MSG_DONTWAIT)) == 2)
         ;
       for (;;) {
         Response r;
@@ -638,17 +722,20 @@ run_get (const HapControllerPairing *pairing, guint n, guint duration_s, const c
 
         if (parsed == 0)
           break;
-        if (parsed < 0 || r.status != 200 || r.body_len == 0) {
+        if (parsed < 0 || r.status != 200 || r.body_len == 0 || g->in_flight == 0) {
           got = -1; /* counted below */
           break;
         }
-        if (g_get_monotonic_time () < deadline)
-          tally_add (&tally, g_get_monotonic_time () - sent_us[events[k].data.u32]);
-        if (!get_send (c, msg, &sent_us[events[k].data.u32])) {
-          got = -1;
-          break;
-        }
+        now = g_get_monotonic_time ();
+        if (now < deadline)
+          tally_add (&tally, now - g->sent_us[g->head]);
+        g->head = (g->head + 1) % p->depth;
+        g->in_flight--;
+        answered++;
+        responses++;
       }
+      if (got >= 0 && answered > 0 && !get_send (g, p->depth, msg, answered))
+        got = -1;
       if (got < 0) {
         if (g_get_monotonic_time () < deadline)
           tally.errors++;
@@ -658,13 +745,28 @@ run_get (const HapControllerPairing *pairing, guint n, guint duration_s, const c
     }
   }
   t_end = g_get_monotonic_time ();
-  printf ("mode: get\nconnections: %u\ntarget: %s\nconnections_failed: %u\n", n, target, failed);
+  for (i = 0; i < p->n; i++) {
+    requests += conns[i].in_flight;
+    tx_wire += conns[i].conn->tx_wire;
+    rx_wire += conns[i].conn->rx_wire;
+  }
+  requests += responses;
+  printf ("mode: %s\nconnections: %u\npipeline: %u\n", p->pairing != NULL ? "get" : "raw", p->n,
+      p->depth);
+  if (p->pairing != NULL)
+    printf ("target: %s\n", p->target);
+  printf ("connections_failed: %u\n", failed);
   tally_print ("get", &tally, t_end - t_start);
-  for (i = 0; i < n; i++)
-    conn_free (conns[i]);
+  /* Every request is the same bytes; responses to one target are too, and the few bytes of
+   * the ones still in flight at the end vanish in the mean. */
+  printf ("get_request_wire_bytes: %.1f\n", requests > 0 ? (double) tx_wire / requests : 0.0);
+  printf ("get_response_wire_bytes: %.1f\n", responses > 0 ? (double) rx_wire / responses : 0.0);
+  for (i = 0; i < p->n; i++) {
+    conn_free (conns[i].conn);
+    g_free (conns[i].sent_us);
+  }
   close (ep);
   g_free (conns);
-  g_free (sent_us);
   return tally.done == 0 ? 1 : 0;
 }
 
@@ -714,6 +816,9 @@ main (int argc, char **argv)
   g_autofree gchar *target = NULL;
   gint connections = 1;
   gint duration_s = 5;
+  gint pipeline = 1;
+  gint request_bytes = 0;
+  gint response_bytes = 0;
   GOptionEntry entries[] = {
     { "pairing", 'p', 0, G_OPTION_ARG_FILENAME, &pairing_path, "Controller pairing file", "FILE" },
     { "setup-code", 0, 0, G_OPTION_ARG_STRING, &setup_code, "Setup code (pair)", "XXX-XX-XXX" },
@@ -721,12 +826,16 @@ main (int argc, char **argv)
     { "duration", 'd', 0, G_OPTION_ARG_INT, &duration_s, "Seconds to measure (5)", "S" },
     { "path", 0, 0, G_OPTION_ARG_STRING, &target, "GET target (/characteristics?id=1.10)",
         "TARGET" },
+    { "pipeline", 0, 0, G_OPTION_ARG_INT, &pipeline, "Requests in flight per connection (1)", "K" },
+    { "request-bytes", 0, 0, G_OPTION_ARG_INT, &request_bytes, "raw: bytes of a request", "A" },
+    { "response-bytes", 0, 0, G_OPTION_ARG_INT, &response_bytes, "raw: bytes of a response", "B" },
     { NULL },
   };
   g_autoptr (GOptionContext) options
-      = g_option_context_new ("pair|verify|get|hold 127.0.0.1:PORT - HAP load client");
+      = g_option_context_new ("pair|verify|get|raw|hold 127.0.0.1:PORT - HAP load client");
   g_autoptr (GError) error = NULL;
   HapControllerPairing pairing;
+  GetParams get = { 0 };
   const char *mode;
   int rc;
 
@@ -735,12 +844,19 @@ main (int argc, char **argv)
     fprintf (stderr, "hap-load: %s\n", error->message);
     return 2;
   }
-  if (argc != 3 || pairing_path == NULL || connections < 1 || connections > MAX_CONNECTIONS
-      || duration_s < 1 || duration_s > MAX_DURATION_S) {
+  mode = argc == 3 ? argv[1] : "";
+  if (argc != 3 || (pairing_path == NULL && !g_str_equal (mode, "raw")) || connections < 1
+      || connections > MAX_CONNECTIONS || duration_s < 1 || duration_s > MAX_DURATION_S
+      || pipeline < 1 || pipeline > MAX_PIPELINE
+      || (g_str_equal (mode, "raw")
+          && (request_bytes < 1 || request_bytes > MAX_RAW_BYTES || response_bytes < 1
+              || response_bytes > MAX_RAW_BYTES))) {
     fprintf (stderr,
-        "usage: hap-load pair|verify|get|hold --pairing FILE [-c 1..%d] "
-        "[-d 1..%d] 127.0.0.1:PORT\n",
-        MAX_CONNECTIONS, MAX_DURATION_S);
+        "usage: hap-load pair|verify|get|hold --pairing FILE [-c 1..%d] [-d 1..%d] "
+        "[--pipeline 1..%d] 127.0.0.1:PORT\n"
+        "       hap-load raw --request-bytes 1..%d --response-bytes 1..%d [-c] [-d] "
+        "[--pipeline] 127.0.0.1:PORT\n",
+        MAX_CONNECTIONS, MAX_DURATION_S, MAX_PIPELINE, MAX_RAW_BYTES, MAX_RAW_BYTES);
     return 2;
   }
   if (!parse_address (argv[2])) {
@@ -751,7 +867,14 @@ main (int argc, char **argv)
     return 1;
   if (target == NULL)
     target = g_strdup ("/characteristics?id=1.10");
-  mode = argv[1];
+  get.target = target;
+  get.n = (guint) connections;
+  get.duration_s = (guint) duration_s;
+  get.depth = (guint) pipeline;
+  get.raw_request = (gsize) request_bytes;
+  get.raw_response = (gsize) response_bytes;
+  if (g_str_equal (mode, "raw"))
+    return run_get (&get);
   if (g_str_equal (mode, "pair")) {
     if (setup_code == NULL) {
       fprintf (stderr, "hap-load: pair needs --setup-code\n");
@@ -765,9 +888,10 @@ main (int argc, char **argv)
   }
   if (g_str_equal (mode, "verify"))
     rc = run_verify (&pairing, (guint) connections, (guint) duration_s);
-  else if (g_str_equal (mode, "get"))
-    rc = run_get (&pairing, (guint) connections, (guint) duration_s, target);
-  else if (g_str_equal (mode, "hold"))
+  else if (g_str_equal (mode, "get")) {
+    get.pairing = &pairing;
+    rc = run_get (&get);
+  } else if (g_str_equal (mode, "hold"))
     rc = run_hold (&pairing, (guint) duration_s, target);
   else {
     fprintf (stderr, "hap-load: unknown mode %s\n", mode);
