@@ -576,6 +576,32 @@ hap_json_append_double (GString *out, gdouble d)
   g_string_append (out, buf);
 }
 
+void
+hap_json_append_uint (GString *out, guint64 v)
+{
+  gchar digits[20];
+  guint n = 0;
+
+  g_return_if_fail (out != NULL);
+  do {
+    digits[sizeof digits - ++n] = (gchar) ('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  g_string_append_len (out, digits + sizeof digits - n, (gssize) n);
+}
+
+void
+hap_json_append_int (GString *out, gint64 v)
+{
+  g_return_if_fail (out != NULL);
+  if (v < 0) {
+    g_string_append_c (out, '-');
+    hap_json_append_uint (out, (guint64) 0 - (guint64) v); /* G_MININT64 too */
+  } else {
+    hap_json_append_uint (out, (guint64) v);
+  }
+}
+
 static void
 append_base64 (GString *out, GBytes *bytes)
 {
@@ -601,10 +627,10 @@ hap_value_append_json (GString *out, const HapValue *value)
     case HAP_FORMAT_UINT16:
     case HAP_FORMAT_UINT32:
     case HAP_FORMAT_UINT64:
-      g_string_append_printf (out, "%" G_GUINT64_FORMAT, value->v.u);
+      hap_json_append_uint (out, value->v.u);
       break;
     case HAP_FORMAT_INT:
-      g_string_append_printf (out, "%" G_GINT64_FORMAT, value->v.i);
+      hap_json_append_int (out, value->v.i);
       break;
     case HAP_FORMAT_FLOAT:
       hap_json_append_double (out, value->v.f);
@@ -627,7 +653,7 @@ static void
 append_number (GString *out, HapFormat format, gdouble d)
 {
   if (hap_format_is_integer (format) && abs_double (d) < 9007199254740992.0)
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) d);
+    hap_json_append_int (out, (gint64) d);
   else
     hap_json_append_double (out, d);
 }

@@ -171,6 +171,9 @@ void hap_def_append_meta_json (GString *out, const HapCharacteristicDef *def);
  * in the shortest of %.15g/%.17g that reads back exactly, never with a locale's comma. */
 void hap_json_append_string (GString *out, const gchar *s, gssize len);
 void hap_json_append_double (GString *out, gdouble d);
+/* Integers in decimal (no printf: they are in every response). */
+void hap_json_append_uint (GString *out, guint64 v);
+void hap_json_append_int (GString *out, gint64 v);
 
 /* Parses a request body into its root node (free with json_node_unref()); NULL when it is
  * not acceptable: empty, a NUL byte, invalid UTF-8, nesting deeper than HAP_JSON_MAX_DEPTH

@@ -60,29 +60,21 @@ typedef struct {
   guint64 iid;
 } Id;
 
+/* Digits only, at least one, no overflow (no sign, no space). */
 static gboolean
-parse_ids (const gchar *list, GArray *ids)
+parse_u64 (const gchar *s, const gchar *end, guint64 *out)
 {
-  g_auto (GStrv) parts = NULL;
+  guint64 v = 0;
 
-  if (list == NULL || *list == '\0')
+  if (s == end)
     return FALSE;
-  parts = g_strsplit (list, ",", -1);
-  for (guint i = 0; parts[i]; i++) {
-    const gchar *dot = strchr (parts[i], '.');
-    g_autofree gchar *aid_text = NULL;
-    Id id;
-    if (dot == NULL)
+  for (; s < end; s++) {
+    guint d = (guint) (*s - '0');
+    if (!g_ascii_isdigit (*s) || v > (G_MAXUINT64 - d) / 10)
       return FALSE;
-    aid_text = g_strndup (parts[i], (gsize) (dot - parts[i]));
-    /* Digits only: g_ascii_string_to_unsigned refuses signs, spaces and overflow. */
-    if (*aid_text == '\0' || !g_ascii_isdigit (*aid_text) || !g_ascii_isdigit (dot[1]))
-      return FALSE;
-    if (!g_ascii_string_to_unsigned (aid_text, 10, 0, G_MAXUINT64, &id.aid, NULL)
-        || !g_ascii_string_to_unsigned (dot + 1, 10, 0, G_MAXUINT64, &id.iid, NULL))
-      return FALSE;
-    g_array_append_val (ids, id);
+    v = v * 10 + d;
   }
+  *out = v;
   return TRUE;
 }
 
@@ -103,18 +95,54 @@ query_flag (const GPtrArray *params, const gchar *key, gboolean *out)
 
 typedef struct {
   Id id;
+  HapCharacteristic *c;
   HapStatus status;
-  GString *json; /* members after aid/iid/status, for successful reads */
+  HapValue value; /* for successful reads */
 } ReadItem;
+
+/* Reads up to this many ids without allocating (a controller asks for a handful at a time). */
+#define READ_ITEMS_ON_STACK 8
+
+/* `list` is "aid.iid,aid.iid,...": fills `items` (n_items entries, one per comma plus one). */
+static gboolean
+parse_ids (const gchar *list, ReadItem *items, guint n_items)
+{
+  const gchar *p = list;
+
+  for (guint i = 0; i < n_items; i++) {
+    const gchar *end = strchr (p, ',');
+    const gchar *dot;
+
+    if (end == NULL)
+      end = p + strlen (p);
+    dot = memchr (p, '.', (gsize) (end - p));
+    if (dot == NULL || !parse_u64 (p, dot, &items[i].id.aid)
+        || !parse_u64 (dot + 1, end, &items[i].id.iid))
+      return FALSE;
+    p = end + 1;
+  }
+  return TRUE;
+}
+
+static void
+append_id (GString *out, const Id *id, gboolean first)
+{
+  g_string_append (out, first ? "{\"aid\":" : ",{\"aid\":");
+  hap_json_append_uint (out, id->aid);
+  g_string_append (out, ",\"iid\":");
+  hap_json_append_uint (out, id->iid);
+}
 
 guint
 hap_db_handle_get_characteristics (
     HapAccessoryDb *db, HapDbSession *session, const char *query, GBytes **body)
 {
   g_autoptr (GPtrArray) params = NULL;
-  g_autoptr (GArray) ids = NULL;
-  gboolean meta, perms, type, ev, all_ok = TRUE;
+  ReadItem stack_items[READ_ITEMS_ON_STACK];
   ReadItem *items;
+  const gchar *list;
+  gboolean meta, perms, type, ev, all_ok = TRUE;
+  guint n = 1;
   GString *out;
 
   g_return_val_if_fail (db != NULL && session != NULL && body != NULL, 500);
@@ -125,20 +153,26 @@ hap_db_handle_get_characteristics (
   params = hap_http_query_parse (query, -1, NULL);
   if (params == NULL)
     return bad_request (body);
-  ids = g_array_new (FALSE, FALSE, sizeof (Id));
-  if (!parse_ids (hap_http_query_lookup (params, "id"), ids) || !query_flag (params, "meta", &meta)
+  list = hap_http_query_lookup (params, "id");
+  if (list == NULL || *list == '\0' || !query_flag (params, "meta", &meta)
       || !query_flag (params, "perms", &perms) || !query_flag (params, "type", &type)
       || !query_flag (params, "ev", &ev))
     return bad_request (body);
+  for (const gchar *p = strchr (list, ','); p != NULL; p = strchr (p + 1, ','))
+    n++;
+  items = n <= READ_ITEMS_ON_STACK ? stack_items : g_new (ReadItem, n);
+  if (!parse_ids (list, items, n)) {
+    if (items != stack_items)
+      g_free (items);
+    return bad_request (body);
+  }
 
-  items = g_new0 (ReadItem, ids->len);
-  for (guint i = 0; i < ids->len; i++) {
+  /* Every read first: whether all succeeded decides the shape of each item. */
+  for (guint i = 0; i < n; i++) {
     ReadItem *item = &items[i];
-    HapCharacteristic *c;
-    HapValue value;
+    HapCharacteristic *c = hap_db_lookup (db, item->id.aid, item->id.iid);
 
-    item->id = g_array_index (ids, Id, i);
-    c = hap_db_lookup (db, item->id.aid, item->id.iid);
+    item->c = c;
     if (c == NULL)
       item->status = HAP_STATUS_RESOURCE_DOES_NOT_EXIST;
     else if (!(c->def.perms & HAP_PERM_PR))
@@ -146,44 +180,45 @@ hap_db_handle_get_characteristics (
     else if ((c->def.flags & HAP_CHAR_FLAG_ADMIN_READ) && !session->admin)
       item->status = HAP_STATUS_INSUFFICIENT_PRIVILEGES;
     else
-      item->status = hap_db_read_value (c, session, &value);
-    if (item->status != HAP_STATUS_SUCCESS) {
+      item->status = hap_db_read_value (c, session, &item->value);
+    if (item->status != HAP_STATUS_SUCCESS)
       all_ok = FALSE;
-      continue;
-    }
-    item->json = g_string_new (",\"value\":");
-    hap_value_append_json (item->json, &value);
-    hap_value_clear (&value);
-    if (meta)
-      hap_def_append_meta_json (item->json, &c->def);
-    if (perms) {
-      g_string_append (item->json, ",\"perms\":");
-      hap_perms_append_json (item->json, c->def.perms);
-    }
-    if (type) {
-      g_string_append (item->json, ",\"type\":");
-      hap_json_append_string (item->json, c->def.type, -1);
-    }
-    if (ev)
-      g_string_append_printf (
-          item->json, ",\"ev\":%s", hap_db_session_is_subscribed (session, c) ? "true" : "false");
   }
 
-  out = g_string_new ("{\"characteristics\":[");
-  for (guint i = 0; i < ids->len; i++) {
+  out = g_string_sized_new (64 + 48 * n);
+  g_string_append (out, "{\"characteristics\":[");
+  for (guint i = 0; i < n; i++) {
     ReadItem *item = &items[i];
-    g_string_append_printf (out, "%s{\"aid\":%" G_GUINT64_FORMAT ",\"iid\":%" G_GUINT64_FORMAT,
-        i ? "," : "", item->id.aid, item->id.iid);
-    if (!all_ok)
-      g_string_append_printf (out, ",\"status\":%d", (gint) item->status);
-    if (item->json) {
-      g_string_append_len (out, item->json->str, (gssize) item->json->len);
-      g_string_free (item->json, TRUE);
+    HapCharacteristic *c = item->c;
+
+    append_id (out, &item->id, i == 0);
+    if (!all_ok) {
+      g_string_append (out, ",\"status\":");
+      hap_json_append_int (out, (gint64) item->status);
+    }
+    if (item->status == HAP_STATUS_SUCCESS) {
+      g_string_append (out, ",\"value\":");
+      hap_value_append_json (out, &item->value);
+      hap_value_clear (&item->value);
+      if (meta)
+        hap_def_append_meta_json (out, &c->def);
+      if (perms) {
+        g_string_append (out, ",\"perms\":");
+        hap_perms_append_json (out, c->def.perms);
+      }
+      if (type) {
+        g_string_append (out, ",\"type\":");
+        hap_json_append_string (out, c->def.type, -1);
+      }
+      if (ev)
+        g_string_append (
+            out, hap_db_session_is_subscribed (session, c) ? ",\"ev\":true" : ",\"ev\":false");
     }
     g_string_append_c (out, '}');
   }
   g_string_append (out, "]}");
-  g_free (items);
+  if (items != stack_items)
+    g_free (items);
   *body = g_string_free_to_bytes (out);
   return all_ok ? 200 : 207;
 }

@@ -367,6 +367,22 @@ connection_apply_session (HapConnection *self)
   g_debug ("connection %" G_GUINT64_FORMAT " (%s): session encrypted", self->id, self->peer);
 }
 
+/* Whether the per-request debug line would be written. GLib reads G_MESSAGES_DEBUG with
+ * getenv() at every check, a scan of the environment per request: read it once, and follow
+ * g_log_set_debug_enabled() (a plain flag) at every request. */
+static gboolean
+debug_requests (void)
+{
+  static gsize from_env = 0; /* 0: not read yet, 1: no, 2: yes */
+
+  if (g_log_get_debug_enabled ())
+    return TRUE;
+  if (g_once_init_enter (&from_env))
+    g_once_init_leave (
+        &from_env, g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) ? 1 : 2);
+  return from_env == 2;
+}
+
 static gboolean
 request_is_pairing (const HapHttpRequest *request)
 {
@@ -381,7 +397,7 @@ connection_handle_request (HapConnection *self, const HapHttpRequest *request)
   HapConnectionResponse response = { 0, NULL, NULL, FALSE };
 
   /* Per request: g_debug() would format (and allocate) the line before GLib drops it. */
-  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+  if (debug_requests ())
     g_debug ("connection %" G_GUINT64_FORMAT ": %s %s (%" G_GSIZE_FORMAT " body bytes)", self->id,
         request->method, request->path, g_bytes_get_size (request->body));
   if (self->crypto == NULL && !request_is_pairing (request)

@@ -49,9 +49,10 @@ struct _HapHttpParser {
   HapHttpRequest *request;
   HapHttpResponse *response;
   GPtrArray *headers;
-  GByteArray *body;
+  GByteArray *body; /* created at the first body byte */
   gint64 content_length;
   gboolean chunked;
+  GBytes *empty_body; /* shared by every message without a body */
 };
 
 /* ---- limits, errors, messages ---- */
@@ -94,11 +95,7 @@ hap_http_error_to_status (const GError *error)
 static void
 header_free (gpointer data)
 {
-  HapHttpHeader *h = data;
-
-  g_free (h->name);
-  g_free (h->value);
-  g_free (h);
+  g_free (data); /* name and value live in the same block */
 }
 
 void
@@ -106,10 +103,7 @@ hap_http_request_free (HapHttpRequest *request)
 {
   if (!request)
     return;
-  g_free (request->method);
-  g_free (request->target);
-  g_free (request->path);
-  g_free (request->query);
+  /* method, target, path and query live in the request's own block. */
   g_clear_pointer (&request->headers, g_ptr_array_unref);
   g_clear_pointer (&request->body, g_bytes_unref);
   g_free (request);
@@ -160,6 +154,28 @@ hap_http_response_get_header (const HapHttpResponse *response, const gchar *name
 
 /* ---- parser object ---- */
 
+static gsize
+body_len (const HapHttpParser *p)
+{
+  return p->body != NULL ? p->body->len : 0;
+}
+
+static GByteArray *
+body_array (HapHttpParser *p)
+{
+  if (p->body == NULL)
+    p->body = g_byte_array_new ();
+  return p->body;
+}
+
+static GBytes *
+steal_body (HapHttpParser *p)
+{
+  if (p->body == NULL)
+    return g_bytes_ref (p->empty_body);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&p->body));
+}
+
 static void
 clear_message (HapHttpParser *p)
 {
@@ -187,6 +203,7 @@ parser_new (Kind kind, const HapHttpLimits *limits)
   else
     hap_http_limits_init_default (&p->limits);
   p->line = g_byte_array_new ();
+  p->empty_body = g_bytes_new (NULL, 0);
   p->state = STATE_START_LINE;
   clear_message (p);
   return p;
@@ -224,6 +241,7 @@ hap_http_parser_free (HapHttpParser *parser)
     return;
   clear_message (parser);
   g_byte_array_unref (parser->line);
+  g_bytes_unref (parser->empty_body);
   g_clear_error (&parser->error);
   g_free (parser);
 }
@@ -272,6 +290,15 @@ is_http_version (const guint8 *s, gsize len)
          && g_ascii_isdigit (s[7]);
 }
 
+/* Copies s[0..len) to `dest` with a NUL; returns `dest`. */
+static gchar *
+copy_string (gchar *dest, const guint8 *s, gsize len)
+{
+  memcpy (dest, s, len);
+  dest[len] = '\0';
+  return dest;
+}
+
 static gboolean
 parse_request_line (HapHttpParser *p, const guint8 *s, gsize len)
 {
@@ -299,16 +326,16 @@ parse_request_line (HapHttpParser *p, const guint8 *s, gsize len)
   if (memcmp (s + t_end + 1, "HTTP/1.1", 8) != 0)
     return fail (p, HAP_HTTP_ERROR_UNSUPPORTED_VERSION, "only HTTP/1.1 is supported");
 
-  p->request = g_new0 (HapHttpRequest, 1);
-  p->request->method = g_strndup ((const gchar *) s, m);
-  p->request->target = g_strndup ((const gchar *) s + t, t_end - t);
+  /* One block for the request and its four strings: one allocation per request, not five. */
   q = memchr (s + t, '?', t_end - t);
-  if (q) {
-    p->request->path = g_strndup ((const gchar *) s + t, q - (s + t));
-    p->request->query = g_strndup ((const gchar *) q + 1, s + t_end - q - 1);
-  } else {
-    p->request->path = g_strdup (p->request->target);
-  }
+  p->request = g_malloc0 (sizeof (HapHttpRequest) + m + 1 + 2 * (t_end - t + 1));
+  p->request->method = copy_string ((gchar *) (p->request + 1), s, m);
+  p->request->target = copy_string (p->request->method + m + 1, s + t, t_end - t);
+  p->request->path = copy_string (
+      p->request->target + (t_end - t) + 1, s + t, q ? (gsize) (q - (s + t)) : t_end - t);
+  if (q)
+    p->request->query
+        = copy_string (p->request->path + (q - (s + t)) + 1, q + 1, s + t_end - q - 1);
   return TRUE;
 }
 
@@ -370,10 +397,11 @@ parse_field_line (HapHttpParser *p, const guint8 *s, gsize len, GPtrArray *into)
   if (!is_text (s + v, v_end - v))
     return fail (p, HAP_HTTP_ERROR_BAD_HEADER, "invalid character in field value");
   if (into) {
-    HapHttpHeader *h = g_new (HapHttpHeader, 1);
+    /* The header, its name and its value in one block. */
+    HapHttpHeader *h = g_malloc (sizeof (HapHttpHeader) + n + 1 + (v_end - v) + 1);
 
-    h->name = g_strndup ((const gchar *) s, n);
-    h->value = g_strndup ((const gchar *) s + v, v_end - v);
+    h->name = copy_string ((gchar *) (h + 1), s, n);
+    h->value = copy_string (h->name + n + 1, s + v, v_end - v);
     g_ptr_array_add (into, h);
   }
   return TRUE;
@@ -486,7 +514,7 @@ parse_chunk_size (HapHttpParser *p, const guint8 *s, gsize len)
     i++;
   if (i < len && (s[i] != ';' || !is_text (s + i, len - i)))
     return fail (p, HAP_HTTP_ERROR_BAD_CHUNK, "malformed chunk extension");
-  if (size > p->limits.max_body - p->body->len)
+  if (size > p->limits.max_body - body_len (p))
     return fail (p, HAP_HTTP_ERROR_BODY_TOO_LARGE, "body larger than %" G_GSIZE_FORMAT " bytes",
         p->limits.max_body);
   if (size == 0) {
@@ -535,7 +563,6 @@ process_line (HapHttpParser *p)
       ok = p->kind == KIND_REQUEST ? parse_request_line (p, s, len) : parse_status_line (p, s, len);
       if (ok) {
         p->headers = g_ptr_array_new_with_free_func (header_free);
-        p->body = g_byte_array_new ();
         p->state = STATE_HEADERS;
         p->section_bytes = 0;
         p->section_lines = 0;
@@ -626,7 +653,7 @@ take_body_bytes (HapHttpParser *p, const guint8 *data, gsize len)
 {
   gsize n = (gsize) MIN ((guint64) len, p->remaining);
 
-  g_byte_array_append (p->body, data, (guint) n);
+  g_byte_array_append (body_array (p), data, (guint) n);
   p->remaining -= n;
   if (p->remaining == 0) {
     if (p->state == STATE_CHUNK_DATA)
@@ -640,12 +667,12 @@ take_body_bytes (HapHttpParser *p, const guint8 *data, gsize len)
 static gsize
 take_close_delimited (HapHttpParser *p, const guint8 *data, gsize len)
 {
-  if (len > p->limits.max_body - p->body->len) {
+  if (len > p->limits.max_body - body_len (p)) {
     fail (p, HAP_HTTP_ERROR_BODY_TOO_LARGE, "body larger than %" G_GSIZE_FORMAT " bytes",
         p->limits.max_body);
     return 0;
   }
-  g_byte_array_append (p->body, data, (guint) len);
+  g_byte_array_append (body_array (p), data, (guint) len);
   return len;
 }
 
@@ -714,7 +741,7 @@ hap_http_parser_feed_request (HapHttpParser *parser, const guint8 *data, gsize l
   r = g_steal_pointer (&parser->request);
   r->headers = g_steal_pointer (&parser->headers);
   r->content_length = parser->content_length;
-  r->body = g_byte_array_free_to_bytes (g_steal_pointer (&parser->body));
+  r->body = steal_body (parser);
   clear_message (parser);
   parser->state = STATE_START_LINE;
   *request = r;
@@ -729,7 +756,7 @@ steal_response (HapHttpParser *p)
   r->headers = g_steal_pointer (&p->headers);
   r->content_length = p->content_length;
   r->chunked = p->chunked;
-  r->body = g_byte_array_free_to_bytes (g_steal_pointer (&p->body));
+  r->body = steal_body (p);
   clear_message (p);
   p->state = STATE_START_LINE;
   return r;

@@ -5,40 +5,26 @@
 
 /* ---- query strings ---- */
 
-static void
-query_param_free (gpointer data)
+/* Percent-decodes s[0..len) into `dest` (room for len + 1 bytes) with a NUL; FALSE on a bad
+ * escape or a NUL. */
+static gboolean
+percent_decode (const gchar *s, gsize len, gchar *dest)
 {
-  HapHttpQueryParam *qp = data;
-
-  g_free (qp->key);
-  g_free (qp->value);
-  g_free (qp);
-}
-
-/* Percent-decodes s[0..len) into a new string, or NULL on a bad escape or a NUL. */
-static gchar *
-percent_decode (const gchar *s, gsize len)
-{
-  GString *out = g_string_sized_new (len);
-
   for (gsize i = 0; i < len; i++) {
     guint8 c = (guint8) s[i];
 
     if (c == '%') {
       if (i + 2 >= len || !g_ascii_isxdigit (s[i + 1]) || !g_ascii_isxdigit (s[i + 2]))
-        goto bad;
+        return FALSE;
       c = (guint8) (g_ascii_xdigit_value (s[i + 1]) << 4 | g_ascii_xdigit_value (s[i + 2]));
       i += 2;
     }
     if (c == 0)
-      goto bad;
-    g_string_append_c (out, (gchar) c);
+      return FALSE;
+    *dest++ = (gchar) c;
   }
-  return g_string_free (out, FALSE);
-
-bad:
-  g_string_free (out, TRUE);
-  return NULL;
+  *dest = '\0';
+  return TRUE;
 }
 
 GPtrArray *
@@ -51,7 +37,8 @@ hap_http_query_parse (const gchar *query, gssize len, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   n = len < 0 ? strlen (query) : (gsize) len;
-  params = g_ptr_array_new_with_free_func (query_param_free);
+  /* A pair is one block: the struct, then its key and value (decoding never lengthens). */
+  params = g_ptr_array_new_with_free_func (g_free);
   if (n && memchr (query, '\0', n)) {
     g_set_error_literal (error, HAP_CODEC_ERROR, HAP_CODEC_ERROR_MALFORMED, "NUL in query string");
     goto bad;
@@ -64,12 +51,13 @@ hap_http_query_parse (const gchar *query, gssize len, GError **error)
     if (seg_len > 0) {
       const gchar *eq = memchr (seg, '=', seg_len);
       gsize key_len = eq ? (gsize) (eq - seg) : seg_len;
-      HapHttpQueryParam *qp = g_new0 (HapHttpQueryParam, 1);
+      HapHttpQueryParam *qp = g_malloc (sizeof (HapHttpQueryParam) + seg_len + 2);
 
       g_ptr_array_add (params, qp);
-      qp->key = percent_decode (seg, key_len);
-      qp->value = eq ? percent_decode (eq + 1, seg_len - key_len - 1) : g_strdup ("");
-      if (!qp->key || !qp->value) {
+      qp->key = (gchar *) (qp + 1);
+      qp->value = qp->key + key_len + 1;
+      if (!percent_decode (seg, key_len, qp->key)
+          || !percent_decode (eq ? eq + 1 : "", eq ? seg_len - key_len - 1 : 0, qp->value)) {
         g_set_error_literal (error, HAP_CODEC_ERROR, HAP_CODEC_ERROR_MALFORMED,
             "bad percent-escape in query string");
         goto bad;

@@ -76,45 +76,81 @@ headers_valid (const gchar *const *headers)
   return TRUE;
 }
 
+/* The writers size the message first and grow `out` once: a response is a dozen short pieces,
+ * and appending each to a GByteArray costs more than writing it. */
+typedef struct {
+  guint8 *p;
+} Cursor;
+
 static void
-append_str (GByteArray *out, const gchar *s)
+put (Cursor *c, const void *s, gsize len)
 {
-  g_byte_array_append (out, (const guint8 *) s, (guint) strlen (s));
+  memcpy (c->p, s, len);
+  c->p += len;
 }
 
-/* Decimal digits without printf: every response has a number or two. */
 static void
-append_uint (GByteArray *out, guint64 v)
+put_str (Cursor *c, const gchar *s)
 {
-  guint8 digits[20];
+  put (c, s, strlen (s));
+}
+
+/* Decimal digits without printf; returns how many (at most 20). */
+static guint
+format_uint (guint64 v, gchar digits[20])
+{
+  gchar tmp[20];
   guint n = 0;
 
   do {
-    digits[sizeof digits - ++n] = (guint8) ('0' + v % 10);
+    tmp[sizeof tmp - ++n] = (gchar) ('0' + v % 10);
     v /= 10;
   } while (v > 0);
-  g_byte_array_append (out, digits + sizeof digits - n, n);
+  memcpy (digits, tmp + sizeof tmp - n, n);
+  return n;
 }
 
-/* Headers, optional Content-Length, the empty line and the body. */
+/* Bytes of the headers, the optional Content-Length, the empty line and the body. */
+static gsize
+rest_size (const gchar *const *headers, gboolean content_length, gsize body_len, guint n_digits)
+{
+  gsize size = 2 + body_len;
+
+  for (gsize i = 0; headers && headers[i]; i += 2)
+    size += strlen (headers[i]) + 2 + strlen (headers[i + 1]) + 2;
+  if (content_length)
+    size += strlen ("Content-Length: ") + n_digits + 2;
+  return size;
+}
+
 static void
-append_rest (GByteArray *out, const gchar *const *headers, gboolean content_length,
-    const guint8 *body, gsize body_len)
+put_rest (Cursor *c, const gchar *const *headers, gboolean content_length, const gchar *digits,
+    guint n_digits, const guint8 *body, gsize body_len)
 {
   for (gsize i = 0; headers && headers[i]; i += 2) {
-    append_str (out, headers[i]);
-    append_str (out, ": ");
-    append_str (out, headers[i + 1]);
-    append_str (out, "\r\n");
+    put_str (c, headers[i]);
+    put (c, ": ", 2);
+    put_str (c, headers[i + 1]);
+    put (c, "\r\n", 2);
   }
   if (content_length) {
-    append_str (out, "Content-Length: ");
-    append_uint (out, body_len);
-    append_str (out, "\r\n");
+    put_str (c, "Content-Length: ");
+    put (c, digits, n_digits);
+    put (c, "\r\n", 2);
   }
-  append_str (out, "\r\n");
+  put (c, "\r\n", 2);
   if (body_len)
-    g_byte_array_append (out, body, (guint) body_len);
+    put (c, body, body_len);
+}
+
+/* Grows `out` by `size` bytes; the cursor points at the first new one. */
+static Cursor
+grow (GByteArray *out, gsize size)
+{
+  guint old = out->len;
+
+  g_byte_array_set_size (out, old + (guint) size);
+  return (Cursor){ out->data + old };
 }
 
 gboolean
@@ -122,6 +158,11 @@ hap_http_write_response (GByteArray *out, guint status, const gchar *reason,
     const gchar *const *headers, const guint8 *body, gsize body_len)
 {
   gboolean no_length = status < 200 || status == 204;
+  gchar code[20], length[20];
+  guint n_code, n_length;
+  const gchar *phrase;
+  gsize size;
+  Cursor c;
 
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (status >= 100 && status <= 599, FALSE);
@@ -132,12 +173,19 @@ hap_http_write_response (GByteArray *out, guint status, const gchar *reason,
   g_return_val_if_fail (!no_length || body_len == 0, FALSE);
   g_return_val_if_fail (body_len < G_MAXUINT - out->len, FALSE);
 
-  append_str (out, "HTTP/1.1 ");
-  append_uint (out, status);
-  append_str (out, " ");
-  append_str (out, reason ? reason : hap_http_reason_phrase (status));
-  append_str (out, "\r\n");
-  append_rest (out, headers, !no_length, body, body_len);
+  phrase = reason ? reason : hap_http_reason_phrase (status);
+  n_code = format_uint (status, code);
+  n_length = format_uint (body_len, length);
+  size = strlen ("HTTP/1.1 ") + n_code + 1 + strlen (phrase) + 2
+         + rest_size (headers, !no_length, body_len, n_length);
+  g_return_val_if_fail (size < G_MAXUINT - out->len, FALSE);
+  c = grow (out, size);
+  put_str (&c, "HTTP/1.1 ");
+  put (&c, code, n_code);
+  put (&c, " ", 1);
+  put_str (&c, phrase);
+  put (&c, "\r\n", 2);
+  put_rest (&c, headers, !no_length, length, n_length, body, body_len);
   return TRUE;
 }
 
@@ -145,13 +193,21 @@ gboolean
 hap_http_write_event (GByteArray *out, const guint8 *json, gsize json_len)
 {
   static const gchar *const headers[] = { "Content-Type", "application/hap+json", NULL };
+  gchar length[20];
+  guint n_length;
+  gsize size;
+  Cursor c;
 
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (json != NULL || json_len == 0, FALSE);
   g_return_val_if_fail (json_len < G_MAXUINT - out->len, FALSE);
 
-  append_str (out, "EVENT/1.0 200 OK\r\n");
-  append_rest (out, headers, TRUE, json, json_len);
+  n_length = format_uint (json_len, length);
+  size = strlen ("EVENT/1.0 200 OK\r\n") + rest_size (headers, TRUE, json_len, n_length);
+  g_return_val_if_fail (size < G_MAXUINT - out->len, FALSE);
+  c = grow (out, size);
+  put_str (&c, "EVENT/1.0 200 OK\r\n");
+  put_rest (&c, headers, TRUE, length, n_length, json, json_len);
   return TRUE;
 }
 
@@ -160,6 +216,10 @@ hap_http_write_request (GByteArray *out, const gchar *method, const gchar *targe
     const gchar *const *headers, const guint8 *body, gsize body_len)
 {
   gboolean content_length;
+  gchar length[20];
+  guint n_length;
+  gsize size;
+  Cursor c;
 
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (
@@ -171,10 +231,15 @@ hap_http_write_request (GByteArray *out, const gchar *method, const gchar *targe
   g_return_val_if_fail (body_len < G_MAXUINT - out->len, FALSE);
 
   content_length = body_len > 0 || (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0);
-  append_str (out, method);
-  append_str (out, " ");
-  append_str (out, target);
-  append_str (out, " HTTP/1.1\r\n");
-  append_rest (out, headers, content_length, body, body_len);
+  n_length = format_uint (body_len, length);
+  size = strlen (method) + 1 + strlen (target) + strlen (" HTTP/1.1\r\n")
+         + rest_size (headers, content_length, body_len, n_length);
+  g_return_val_if_fail (size < G_MAXUINT - out->len, FALSE);
+  c = grow (out, size);
+  put_str (&c, method);
+  put (&c, " ", 1);
+  put_str (&c, target);
+  put_str (&c, " HTTP/1.1\r\n");
+  put_rest (&c, headers, content_length, length, n_length, body, body_len);
   return TRUE;
 }

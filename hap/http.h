@@ -95,7 +95,9 @@ typedef struct {
   gchar *value;
 } HapHttpHeader;
 
-/* A parsed request. All strings are NUL-terminated and free of NUL bytes. */
+/* A parsed request. All strings are NUL-terminated and free of NUL bytes, and live in the
+ * request's own allocation (as a header's name and value live in the header's): free the whole
+ * with hap_http_request_free(), never a string alone. */
 typedef struct {
   gchar *method;         /* case-sensitive token, e.g. "POST" */
   gchar *target;         /* raw request-target, e.g. "/characteristics?id=1.2&ev=1" */
@@ -166,7 +168,8 @@ HapParseResult hap_http_parser_feed_response (HapHttpParser *parser, const guint
 HapParseResult hap_http_parser_finish_response (
     HapHttpParser *parser, HapHttpResponse **response, GError **error);
 
-/* One key=value pair of a query string, both percent-decoded. */
+/* One key=value pair of a query string, both percent-decoded (they live in the pair's own
+ * allocation). */
 typedef struct {
   gchar *key;
   gchar *value; /* "" when the pair had no '=' */
