@@ -2,6 +2,8 @@
 #include "hap/connection.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -607,6 +609,11 @@ hap_connection_new (GSocket *socket, GMainContext *context, guint64 id,
     self->peer = g_strdup ("?");
   }
   g_socket_set_blocking (socket, FALSE);
+  /* The connection coalesces its output itself (one send per read, see `batching`); Nagle
+   * would only hold back a second write, such as an event right after a response, until the
+   * peer's (possibly delayed) ACK. */
+  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL))
+    g_debug ("connection %" G_GUINT64_FORMAT ": no TCP_NODELAY", id);
   self->last_activity_us = g_get_monotonic_time ();
   connection_watch_read (self);
   connection_arm_idle (self, self->config.idle_timeout_ms);

@@ -10,17 +10,29 @@
 # fresh storage directory and a fixed setup code, pair once (hap-load pair), hold one verified
 # connection open and read VmRSS after 2 s idle, then measure pair-verify handshakes per second
 # over fresh connections and encrypted GET /characteristics (Brightness) requests per second on
-# N = 1, 4, 16 concurrent verified keep-alive connections, BENCH_SECONDS (default 3) each.
-# Prints `key: value` lines on stdout (progress on stderr), PREFIX hap_server or hapnodejs:
+# N = 1, 4, 16 concurrent verified keep-alive connections, BENCH_SECONDS (default 3) each, with
+# one request in flight per connection (the headline figures) and then with 8 (pipelined).
+# Between the two servers, the baseline: tests/bench/loopback-server on the same core, driven
+# by `hap-load raw` with the same N and the wire sizes of libhap's encrypted GET request and
+# response, one read and one write per request and nothing else: the ceiling of any
+# request/response server on these cores.
+# Prints `key: value` lines on stdout (progress on stderr), PREFIX hap_server, baseline or
+# hapnodejs:
 #   PREFIX_verify_per_s[_N]      handshakes per second (unsuffixed: the best N)
-#   PREFIX_get_per_s_N           GET requests per second; get_ratio_N = ours / theirs
+#   PREFIX_get_per_s_N           GET requests per second, one in flight per connection;
+#                                get_ratio_N = ours / theirs, baseline_ratio_N = baseline /
+#                                theirs, ceiling_fraction_N = ours / baseline
+#   PREFIX_get_pipe8_per_s_N     the same with 8 requests in flight per connection;
+#                                get_pipe8_ratio_N, baseline_pipe8_ratio_N
 #   PREFIX_*_server_cpu_pct_N    the server's CPU use during the run (100 = one core busy)
 #   PREFIX_*_per_cpu_s_N         operations per second of server CPU time: what one core would
 #                                do if the client (one core too) were not the limit;
 #                                get_cpu_ratio_N, verify_cpu_ratio compare these
+#   PREFIX_get_request_wire_bytes, PREFIX_get_response_wire_bytes: one GET on the wire
 #   PREFIX_idle_rss_kb           VmRSS after pairing, 2 s idle with one verified connection
 #   PREFIX_rss_after_load_kb     VmRSS after the load runs
 #   hapnodejs_udp_sockets        UDP sockets of the node process (0: no mDNS)
+#   load_avg_1min                /proc/loadavg when the run started (other work on the machine)
 # Everything listens on 127.0.0.1 only; every process started here is killed on exit.
 # Without node or hap-nodejs only our server is measured.
 set -euo pipefail
@@ -31,12 +43,13 @@ seconds=${BENCH_SECONDS:-3}
 code=031-45-154
 accessory=$dir/tests/interop/hap-test-accessory
 load=$dir/tests/bench/hap-load
+baseline=$dir/tests/bench/loopback-server
 node_script=$top/tests/bench/hap-nodejs-accessory.js
 ns=(1 4 16)
 server_core=1
 client_core=0
 
-for f in "$accessory" "$load"; do
+for f in "$accessory" "$load" "$baseline"; do
   if [ ! -x "$f" ]; then
     echo "bench-hap-server: $f is not built (ninja -C $dir)" >&2
     exit 1
@@ -100,24 +113,43 @@ hl() { taskset -c "$client_core" "$load" "$@"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
 
-# $1: key prefix, $2: verify|get, $3: N, the rest: hap-load arguments. Prints the rate, the
-# errors, the mean latency and the rate per second of server CPU time (user + system, all
-# threads): on one core, what the server would do if the client were not the limit.
+# $1: key prefix, $2: key kind (verify, get, get_pipe8), $3: hap-load mode (verify, get, raw),
+# $4: N, the rest: hap-load arguments. Prints the rate, the errors, the mean latency and the
+# rate per second of server CPU time (user + system, all threads): on one core, what the server
+# would do if the client were not the limit. Leaves hap-load's output in $tmp/PREFIX.KIND.N.
 load_run() {
-  local prefix=$1 kind=$2 n=$3 out=$tmp/$1.$2.$3 t0 t1 count
-  shift 3
+  local prefix=$1 key=$2 mode=$3 n=$4 out=$tmp/$1.$2.$4 t0 t1 count kind=get
+  shift 4
+  [ "$mode" = verify ] && kind=verify
   t0=$(cpu_ticks "$server_pid")
-  hl "$kind" -c "$n" -d "$seconds" "$@" >"$out"
+  hl "$mode" -c "$n" -d "$seconds" "$@" >"$out"
   t1=$(cpu_ticks "$server_pid")
   count=$(sed -n "s/^${kind}_count: //p" "$out")
-  say "${prefix}_${kind}_per_s_$n" "$(sed -n "s/^${kind}_per_s: //p" "$out")"
-  say "${prefix}_${kind}_errors_$n" "$(sed -n "s/^${kind}_errors: //p" "$out")"
-  say "${prefix}_${kind}_latency_mean_us_$n" "$(sed -n "s/^${kind}_latency_mean_us: //p" "$out")"
-  say "${prefix}_${kind}_server_cpu_pct_$n" \
+  say "${prefix}_${key}_per_s_$n" "$(sed -n "s/^${kind}_per_s: //p" "$out")"
+  say "${prefix}_${key}_errors_$n" "$(sed -n "s/^${kind}_errors: //p" "$out")"
+  say "${prefix}_${key}_latency_mean_us_$n" "$(sed -n "s/^${kind}_latency_mean_us: //p" "$out")"
+  say "${prefix}_${key}_server_cpu_pct_$n" \
     "$(python3 -c "print(round(100.0 * ($t1 - $t0) / $tck / $seconds, 1))")"
-  say "${prefix}_${kind}_per_cpu_s_$n" \
+  say "${prefix}_${key}_per_cpu_s_$n" \
     "$(python3 -c "print(round($count * $tck / max($t1 - $t0, 1), 1))")"
   sleep 0.5
+}
+
+# The GET runs of one server: $1 key prefix, $2 hap-load mode (get or raw), the rest its
+# arguments; one request in flight per connection, then 8.
+get_runs() {
+  local prefix=$1 mode=$2 n
+  shift 2
+  for n in "${ns[@]}"; do
+    load_run "$prefix" get "$mode" "$n" "$@"
+  done
+  for n in "${ns[@]}"; do
+    load_run "$prefix" get_pipe8 "$mode" "$n" --pipeline 8 "$@"
+  done
+  for k in request response; do
+    say "${prefix}_get_${k}_wire_bytes" \
+      "$(sed -n "s/^get_${k}_wire_bytes: //p" "$tmp/$prefix.get.${ns[-1]}")"
+  done
 }
 
 # $1: key prefix, $2: port, $3: GET target. Pairs, measures idle RSS, verify and GET rates.
@@ -133,11 +165,9 @@ measure() {
   wait "$hold_pid"
   sleep 0.5
   for n in "${ns[@]}"; do
-    load_run "$prefix" verify "$n" --pairing "$pairing" "127.0.0.1:$port"
+    load_run "$prefix" verify verify "$n" --pairing "$pairing" "127.0.0.1:$port"
   done
-  for n in "${ns[@]}"; do
-    load_run "$prefix" get "$n" --pairing "$pairing" --path "$target" "127.0.0.1:$port"
-  done
+  get_runs "$prefix" get --pairing "$pairing" --path "$target" "127.0.0.1:$port"
   say "${prefix}_rss_after_load_kb" "$(rss_kb "$server_pid")"
 }
 
@@ -155,6 +185,7 @@ ratio() { python3 -c "print(round(float('$1') / float('$2'), 2) if float('$2') >
 
 say "cpu" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 say "seconds_per_run" "$seconds"
+say "load_avg_1min" "$(cut -d' ' -f1 /proc/loadavg)"
 
 # ---- libhap ----
 start_server ours "$accessory" --storage "$tmp/ours-storage" --setup-code "$code"
@@ -164,6 +195,16 @@ stop_server "$server_pid"
 for k in verify_per_s verify_per_cpu_s; do
   say "hap_server_$k" "$(best_of "$tmp/ours.txt" "hap_server_$k")" | tee -a "$tmp/ours.txt"
 done
+
+# ---- the bare loopback baseline, with libhap's wire sizes ----
+req_bytes=$(sed -n 's/^hap_server_get_request_wire_bytes: \([0-9]*\).*/\1/p' "$tmp/ours.txt")
+resp_bytes=$(sed -n 's/^hap_server_get_response_wire_bytes: \([0-9]*\).*/\1/p' "$tmp/ours.txt")
+start_server baseline "$baseline" --request-bytes "$req_bytes" --response-bytes "$resp_bytes"
+port=$(wait_line "$server_out" PORT)
+echo "== baseline on 127.0.0.1:$port (pid $server_pid)" >&2
+get_runs baseline raw --request-bytes "$req_bytes" --response-bytes "$resp_bytes" \
+  "127.0.0.1:$port" | tee "$tmp/baseline.txt"
+stop_server "$server_pid"
 
 # ---- HAP-NodeJS ----
 if ! command -v node >/dev/null || [ ! -d "$top/tests/interop/node_modules/hap-nodejs" ]; then
@@ -182,13 +223,26 @@ for k in verify_per_s verify_per_cpu_s; do
   say "hapnodejs_$k" "$(best_of "$tmp/node.txt" "hapnodejs_$k")" | tee -a "$tmp/node.txt"
 done
 
+# $1: key, then prefix:file of the numerator and of the denominator, then the figure.
+ratio_key() {
+  local a b
+  a=$(sed -n "s/^${2%%:*}_$4: //p" "${2#*:}")
+  b=$(sed -n "s/^${3%%:*}_$4: //p" "${3#*:}")
+  say "$1" "$(ratio "$a" "$b")"
+}
+ours=hap_server:$tmp/ours.txt
+base=baseline:$tmp/baseline.txt
+theirs=hapnodejs:$tmp/node.txt
 for n in "${ns[@]}"; do
-  for k in get_per_s get_per_cpu_s; do
-    ours=$(sed -n "s/^hap_server_${k}_$n: //p" "$tmp/ours.txt")
-    theirs=$(sed -n "s/^hapnodejs_${k}_$n: //p" "$tmp/node.txt")
-    [ "$k" = get_per_s ] && key=get_ratio_$n || key=get_cpu_ratio_$n
-    say "$key" "$(ratio "$ours" "$theirs")"
-  done
+  ratio_key "get_ratio_$n" "$ours" "$theirs" "get_per_s_$n"
+  ratio_key "get_cpu_ratio_$n" "$ours" "$theirs" "get_per_cpu_s_$n"
+  ratio_key "get_pipe8_ratio_$n" "$ours" "$theirs" "get_pipe8_per_s_$n"
+  ratio_key "get_pipe8_cpu_ratio_$n" "$ours" "$theirs" "get_pipe8_per_cpu_s_$n"
+  ratio_key "baseline_ratio_$n" "$base" "$theirs" "get_per_s_$n"
+  ratio_key "baseline_cpu_ratio_$n" "$base" "$theirs" "get_per_cpu_s_$n"
+  ratio_key "baseline_pipe8_ratio_$n" "$base" "$theirs" "get_pipe8_per_s_$n"
+  ratio_key "ceiling_fraction_$n" "$ours" "$base" "get_per_s_$n"
+  ratio_key "ceiling_cpu_fraction_$n" "$ours" "$base" "get_per_cpu_s_$n"
 done
 for k in verify_per_s verify_per_cpu_s; do
   ours=$(sed -n "s/^hap_server_$k: //p" "$tmp/ours.txt")
