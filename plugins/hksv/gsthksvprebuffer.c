@@ -198,6 +198,27 @@ to_running_time (const GstSegment *segment, GstClockTime ts)
   return rt;
 }
 
+/* The rings' time axis: running time shifted by 2^62 ns (146 years), because the first DTS of a
+ * stream with B-frames are before the segment start (negative running time) and must still
+ * order. Only differences of these times are ever reported. */
+#define RING_TIME_ZERO (G_GUINT64_CONSTANT (1) << 62)
+
+static guint64
+to_ring_time (const GstSegment *segment, GstClockTime ts)
+{
+  guint64 rt;
+  gint sign;
+
+  if (!GST_CLOCK_TIME_IS_VALID (ts))
+    return HKSV_GOP_RING_TIME_NONE;
+  sign = gst_segment_to_running_time_full (segment, GST_FORMAT_TIME, ts, &rt);
+  if (sign > 0 && rt < RING_TIME_ZERO)
+    return RING_TIME_ZERO + rt;
+  if (sign < 0 && rt <= RING_TIME_ZERO)
+    return RING_TIME_ZERO - rt;
+  return HKSV_GOP_RING_TIME_NONE;
+}
+
 static gsize
 buffer_memory_size (GstBuffer *buf)
 {
@@ -244,8 +265,8 @@ add_to_ring (GstHksvPrebuffer *self, Stream *stream, GstBuffer *buf)
     return FALSE;
   }
 
-  dts = to_running_time (&stream->segment, GST_BUFFER_DTS (buf));
-  pts = to_running_time (&stream->segment, GST_BUFFER_PTS (buf));
+  dts = to_ring_time (&stream->segment, GST_BUFFER_DTS (buf));
+  pts = to_ring_time (&stream->segment, GST_BUFFER_PTS (buf));
   res = hksv_gop_ring_push (stream->ring, gst_buffer_ref (buf), gst_buffer_get_size (buf),
       buffer_memory_size (buf), dts, pts, keyframe);
 

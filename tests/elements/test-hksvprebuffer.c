@@ -459,10 +459,10 @@ test_x264enc (void)
   GstHarness *h = gst_harness_new_parse (
       "x264enc key-int-max=1000 rc-lookahead=5 threads=1 bframes=2 speed-preset=veryfast ! "
       "h264parse ! hksvprebuffer duration=1000 fragment-duration=1000");
-  GstElement *e = prebuffer_of (h);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
   GString *keys = g_string_new (NULL);
-  GstBuffer *buf, *last = NULL;
-  gint64 base = -1;
+  GstBuffer *buf, *last;
+  gint64 base;
   GstCaps *caps;
   Content c;
 
@@ -479,22 +479,33 @@ test_x264enc (void)
     GST_BUFFER_PTS (frame) = i * 100 * MS;
     GST_BUFFER_DURATION (frame) = 100 * MS;
     g_assert_cmpint (gst_harness_push (h, frame), ==, GST_FLOW_OK);
+    while ((buf = gst_harness_try_pull (h)))
+      g_ptr_array_add (out, buf);
+
+    /* Nothing is trimmed yet at 1.5 s: every output so far, the B-frame stream's first ones
+     * with a DTS before the segment start included, is in the ring, in order. */
+    if (i == 14) {
+      g_assert_cmpuint (out->len, >, 5);
+      g_assert_true (query_content (h, &c));
+      g_assert_cmpuint (gst_buffer_list_length (c.buffers), ==, out->len);
+      for (guint j = 0; j < out->len; j++)
+        g_assert_true (gst_buffer_list_get (c.buffers, j) == out->pdata[j]);
+      content_clear (&c);
+    }
   }
   g_assert_true (gst_harness_push_event (h, gst_event_new_eos ()));
+  while ((buf = gst_harness_try_pull (h)))
+    g_ptr_array_add (out, buf);
+  g_assert_cmpuint (out->len, ==, 45);
+  last = out->pdata[out->len - 1];
 
   /* GstVideoEncoder shifts timestamps (and its segment) by 1000 h to keep DTS positive with
    * B-frames: times below are from the first output, the IDR of input 0 */
-  while ((buf = gst_harness_try_pull (h))) {
-    if (base < 0)
-      base = pts_ms (buf);
-    if (is_key (buf))
+  base = pts_ms (out->pdata[0]);
+  for (guint i = 0; i < out->len; i++)
+    if (is_key (out->pdata[i]))
       g_string_append_printf (
-          keys, "%s%" G_GINT64_FORMAT, keys->len ? " " : "", pts_ms (buf) - base);
-    if (last)
-      gst_buffer_unref (last);
-    last = buf;
-  }
-  g_assert_nonnull (last);
+          keys, "%s%" G_GINT64_FORMAT, keys->len ? " " : "", pts_ms (out->pdata[i]) - base);
   g_assert_cmpstr (keys->str, ==, "0 1000 2000 3000 4000");
   g_string_free (keys, TRUE);
 
@@ -528,9 +539,8 @@ test_x264enc (void)
   gst_caps_unref (caps);
   g_assert_cmpuint (gst_buffer_list_length (c.buffers), ==, 15);
   content_clear (&c);
-  gst_buffer_unref (last);
   g_assert_cmpuint (get_uint (h, "current-gops"), ==, 2);
-  (void) e;
+  g_ptr_array_unref (out);
   gst_harness_teardown (h);
 }
 
@@ -1122,6 +1132,50 @@ test_bad_timestamps (void)
   gst_harness_teardown (h);
 }
 
+/* B-frames: decode order, DTS before the segment start for the first ones (negative running
+ * time), PTS out of order. All of it is prebuffered; the duration counts in DTS. */
+static void
+test_bframes (void)
+{
+  GstHarness *h = video_harness ("duration=1000");
+  const struct {
+    gint64 dts, pts;
+    gboolean key;
+  } frames[] = {
+    { 800, 1000, TRUE },
+    { 900, 1300, FALSE },
+    { 1000, 1100, FALSE },
+    { 1100, 1200, FALSE },
+    { 1200, 1600, FALSE },
+    { 1300, 1400, FALSE },
+    { 1400, 1500, FALSE },
+    { 1500, 1700, TRUE },
+    { 1600, 2000, FALSE },
+    { 1700, 1800, FALSE },
+    { 1800, 1900, FALSE },
+    { 1900, 2100, FALSE },
+  };
+  GstSegment segment;
+
+  gst_harness_set_drop_buffers (h, TRUE);
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  segment.start = segment.time = 1000 * MS;
+  g_assert_true (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  for (guint i = 0; i < G_N_ELEMENTS (frames); i++) {
+    GstBuffer *buf = make_au (frames[i].pts, frames[i].key, 100);
+
+    GST_BUFFER_DTS (buf) = frames[i].dts * MS;
+    g_assert_cmpint (gst_harness_push (h, buf), ==, GST_FLOW_OK);
+  }
+  assert_content (h, "K1000 1300 1100 1200 1600 1400 1500 K1700 2000 1800 1900 2100", FALSE);
+  /* DTS 1900 - 800 */
+  g_assert_cmpuint (get_u64 (h, "current-level-time"), ==, 1100 * MS);
+  /* DTS 2500 - 1500 = 1000: K1000 goes */
+  push_au (h, 2500, FALSE, 100);
+  assert_content (h, "K1700 2000 1800 1900 2100 2500", FALSE);
+  gst_harness_teardown (h);
+}
+
 /* Without a TIME segment nothing is prebuffered (but everything passes). */
 static void
 test_no_time_segment (void)
@@ -1261,6 +1315,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hksvprebuffer/bad-input/caps", test_bad_caps);
   g_test_add_func ("/hksvprebuffer/bad-input/timestamps", test_bad_timestamps);
   g_test_add_func ("/hksvprebuffer/bad-input/no-time-segment", test_no_time_segment);
+  g_test_add_func ("/hksvprebuffer/b-frames", test_bframes);
   g_test_add_func ("/hksvprebuffer/query-unanswered", test_query_unanswered);
   g_test_add_func ("/hksvprebuffer/launch-line", test_launch_line);
   ret = g_test_run ();
