@@ -40,6 +40,7 @@ typedef struct {
   guint width, height;         /* video: coded size for tkhd and the sample entry */
   guint sample_rate, channels; /* audio */
   guint32 timescale;           /* 0: 90000 for video, sample_rate for audio */
+  guint32 bitrate;             /* audio: bit/s for esds (max and average); 0 = unknown */
 } HksvTrackInfo;
 
 typedef struct {
@@ -71,8 +72,8 @@ GBytes *hksv_fmp4_writer_init_segment (HksvFmp4Writer *writer);
 
 /* Queues one sample of `track` (index into the tracks given to _new) for the next fragment.
  * The first sample of the recording on a video track must be a sync sample. FALSE with `error`
- * (nothing queued) for a DTS that goes backwards on its track, a PTS before the track's first
- * DTS, an empty sample, or a first video sample that is not sync. */
+ * (nothing queued) for a DTS that does not increase on its track, a video PTS before its own DTS
+ * or before the track's first DTS, an empty sample, or a first video sample that is not sync. */
 gboolean hksv_fmp4_writer_add_sample (
     HksvFmp4Writer *writer, guint track, const HksvSample *sample, GError **error);
 
@@ -80,13 +81,20 @@ gboolean hksv_fmp4_writer_add_sample (
 guint hksv_fmp4_writer_queued (HksvFmp4Writer *writer, guint track);
 
 /* Writes moof + mdat of every queued sample and empties the queue; NULL when nothing is queued.
+ * A track without queued samples still gets its traf (tfhd + tfdt, no trun).
  * `end_ns` is the DTS (ns) at which the next fragment starts (the next video sync sample), used
- * for the duration of each track's last sample when that sample had none; -1 when unknown (the
- * last sample then repeats the previous duration, or a frame at the track's nominal rate). */
+ * for the duration of the video track's last sample when that sample had none; -1 when unknown
+ * (the last sample then repeats the previous duration, or 1/30 s). An audio sample without a
+ * duration lasts one AAC frame (1024 samples, 480/512 for AAC-ELD, from codec_data). Each
+ * fragment's tfdt is the previous one's plus its durations; a first sample whose own DTS differs
+ * from that (an estimated last duration) absorbs the difference in its own duration. */
 GBytes *hksv_fmp4_writer_finish_fragment (HksvFmp4Writer *writer, gint64 end_ns);
 
 /* The mfhd sequence number the next fragment will carry (1 for the first). */
 guint32 hksv_fmp4_writer_next_sequence (HksvFmp4Writer *writer);
+
+/* The timescale of `track` (mdhd; tfdt and durations are in it). */
+guint32 hksv_fmp4_writer_timescale (HksvFmp4Writer *writer, guint track);
 
 #define HKSV_FMP4_ERROR (hksv_fmp4_error_quark ())
 GQuark hksv_fmp4_error_quark (void);

@@ -28,6 +28,10 @@ typedef struct {
   gint64 total_size;             /* dataTotalSize, or -1 when the chunk does not carry it */
   gboolean end_of_stream;        /* endOfStream of the data event carrying this chunk */
   GBytes *data;
+  /* Receiver side (hksv-hub, the chunk dump): when the chunk arrived, in microseconds on any
+   * monotonic clock (g_get_monotonic_time()); 0 = unknown. The sender leaves it 0. Lets the
+   * checker verify that the prebuffer is sent at once. */
+  gint64 arrival_us;
 } HksvChunk;
 
 G_END_DECLS
