@@ -643,9 +643,10 @@ gst_hksv_prebuffer_release_pad (GstElement *element, GstPad *pad)
   srcpad = self->audio.srcpad;
   g_mutex_unlock (&self->lock);
 
-  /* Deactivation waits for the audio streaming thread to leave the chain function. */
-  gst_pad_set_active (sinkpad, FALSE);
+  /* Deactivation waits for the audio streaming thread to leave the chain function; the source
+   * pad first, so that a push in progress returns flushing. */
   gst_pad_set_active (srcpad, FALSE);
+  gst_pad_set_active (sinkpad, FALSE);
 
   g_mutex_lock (&self->lock);
   self->audio.sinkpad = NULL;
