@@ -733,6 +733,49 @@ test_handover_threads (void)
   gst_harness_teardown (h);
 }
 
+/* Video streaming and hand-over queries while other threads change the byte bound (which
+ * overflows the ring again and again) and request and release the audio pads. */
+static void
+test_stress (void)
+{
+  GstHarness *h = video_harness (NULL);
+  GstElement *e = prebuffer_of (h);
+  GValue value = G_VALUE_INIT;
+  GstHarnessThread *props, *pads;
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  gint64 t = 0;
+  guint answered = 0;
+
+  gst_harness_set_drop_buffers (h, TRUE);
+  g_object_set (e, "duration", 500, "max-size-bytes", (guint64) 5000, NULL);
+  g_value_init (&value, G_TYPE_UINT64);
+  g_value_set_uint64 (&value, 5000);
+  props = gst_harness_stress_property_start_full (h, "max-size-bytes", &value, 100);
+  pads = gst_harness_stress_requestpad_start_full (
+      h, gst_element_get_pad_template (e, "audio_sink"), "audio_sink", NULL, TRUE, 100);
+  while (g_get_monotonic_time () < end) {
+    Content c;
+
+    push_au (h, t, t % 1000 == 0, 300);
+    t += 40;
+    if (query_content (h, &c)) {
+      guint n = gst_buffer_list_length (c.buffers);
+
+      answered++;
+      if (n > 0)
+        g_assert_true (is_key (gst_buffer_list_get (c.buffers, 0)));
+      g_assert_cmpuint (n * 300, <=, 5000);
+      content_clear (&c);
+    }
+  }
+  g_assert_cmpuint (gst_harness_stress_thread_stop (props), >, 0);
+  g_assert_cmpuint (gst_harness_stress_thread_stop (pads), >, 0);
+  g_assert_cmpuint (answered, >, 0);
+  g_assert_cmpuint (gst_harness_buffers_received (h), ==, t / 40);
+  g_value_unset (&value);
+  gst_harness_teardown (h);
+}
+
 /* Audio on the request pad: its content starts at the oldest video keyframe kept. */
 static void
 test_audio_follower (void)
@@ -1316,6 +1359,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hksvprebuffer/bad-input/timestamps", test_bad_timestamps);
   g_test_add_func ("/hksvprebuffer/bad-input/no-time-segment", test_no_time_segment);
   g_test_add_func ("/hksvprebuffer/b-frames", test_bframes);
+  g_test_add_func ("/hksvprebuffer/stress", test_stress);
   g_test_add_func ("/hksvprebuffer/query-unanswered", test_query_unanswered);
   g_test_add_func ("/hksvprebuffer/launch-line", test_launch_line);
   ret = g_test_run ();
