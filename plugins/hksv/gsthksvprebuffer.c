@@ -74,6 +74,7 @@ struct _GstHksvPrebuffer {
   guint fku_count;
 
   gboolean overflow_posted;
+  gboolean late_key_unit_logged;
 };
 
 #define VIDEO_CAPS                                                        \
@@ -362,9 +363,18 @@ next_force_key_unit (GstHksvPrebuffer *self, GstBuffer *buf)
     return new_force_key_unit (self, GST_CLOCK_TIME_NONE);
   }
   if (rt >= self->fku_deadline) {
-    GST_INFO_OBJECT (self,
-        "no key unit by %" GST_TIME_FORMAT " (now %" GST_TIME_FORMAT "): asking again",
-        GST_TIME_ARGS (self->fku_deadline), GST_TIME_ARGS (rt));
+    if (!self->late_key_unit_logged && GST_CLOCK_TIME_IS_VALID (self->fku_target))
+      GST_WARNING_OBJECT (self,
+          "no key unit at %" GST_TIME_FORMAT " as asked: either the encoder ignores "
+          "force-key-unit events or its latency is above fragment-duration (lower its lookahead, "
+          "e.g. x264enc rc-lookahead or tune=zerolatency); asking again",
+          GST_TIME_ARGS (self->fku_target));
+    else
+      GST_INFO_OBJECT (self,
+          "no key unit by %" GST_TIME_FORMAT " (now %" GST_TIME_FORMAT "): asking again",
+          GST_TIME_ARGS (self->fku_deadline), GST_TIME_ARGS (rt));
+    if (GST_CLOCK_TIME_IS_VALID (self->fku_target))
+      self->late_key_unit_logged = TRUE;
     self->fku_deadline = rt + fragment;
     return new_force_key_unit (self, self->fku_target);
   }
@@ -680,6 +690,7 @@ reset (GstHksvPrebuffer *self, gboolean clear_content)
   self->fku_target = self->fku_deadline = GST_CLOCK_TIME_NONE;
   self->fku_count = 0;
   self->overflow_posted = FALSE;
+  self->late_key_unit_logged = FALSE;
 }
 
 static GstStateChangeReturn
