@@ -1,0 +1,897 @@
+/* A HAP controller connection. See hap/hap-client.h. */
+#include "hap/hap-client.h"
+
+#include <string.h>
+
+#include "hap/characteristic-value.h"
+#include "hap/pair-verify-client.h"
+#include "hap/pairing-tlv.h"
+#include "hap/session-crypto.h"
+
+/* Snapshots can be larger than the 1 MiB default of the parser. */
+#define CLIENT_MAX_BODY (16 * 1024 * 1024)
+#define RECEIVE_CHUNK 16384
+
+struct _HapClient {
+  GSocket *socket;
+  gchar *host;
+  guint timeout_ms;
+  HapHttpParser *parser;
+  HapSessionCrypto *crypto;
+  GByteArray *plain;         /* received plaintext not parsed yet */
+  GQueue events;             /* HapHttpResponse*: EVENT/1.0 messages not taken yet */
+  HapHttpResponse *response; /* a response no caller took yet */
+  guint8 shared_secret[32];
+  gboolean verified;
+  GError *failure; /* sticky transport failure */
+};
+
+static HapClient *
+client_new (GSocket *socket, const char *host, guint timeout_ms)
+{
+  HapClient *client = g_new0 (HapClient, 1);
+  HapHttpLimits limits;
+
+  hap_http_limits_init_default (&limits);
+  limits.max_body = CLIENT_MAX_BODY;
+  client->socket = socket;
+  client->host = g_strdup (host);
+  client->timeout_ms = timeout_ms;
+  client->parser = hap_http_parser_new_response (&limits);
+  client->plain = g_byte_array_new ();
+  g_queue_init (&client->events);
+  return client;
+}
+
+HapClient *
+hap_client_connect (const char *host, guint16 port, guint timeout_ms, GError **error)
+{
+  GSocket *socket;
+
+  g_return_val_if_fail (host != NULL && port > 0 && timeout_ms > 0, NULL);
+
+  socket = hap_client_socket_connect (
+      host, port, g_get_monotonic_time () + (gint64) timeout_ms * 1000, error);
+  return socket == NULL ? NULL : client_new (socket, host, timeout_ms);
+}
+
+HapClient *
+hap_client_new_for_socket (GSocket *socket, guint timeout_ms)
+{
+  g_return_val_if_fail (G_IS_SOCKET (socket) && timeout_ms > 0, NULL);
+
+  g_socket_set_blocking (socket, FALSE);
+  return client_new (g_object_ref (socket), NULL, timeout_ms);
+}
+
+void
+hap_client_free (HapClient *client)
+{
+  if (client == NULL)
+    return;
+  g_socket_close (client->socket, NULL);
+  g_object_unref (client->socket);
+  g_free (client->host);
+  hap_http_parser_free (client->parser);
+  hap_session_crypto_free (client->crypto);
+  g_byte_array_unref (client->plain);
+  g_queue_clear_full (&client->events, (GDestroyNotify) hap_http_response_free);
+  g_clear_pointer (&client->response, hap_http_response_free);
+  memset (client->shared_secret, 0, sizeof client->shared_secret);
+  g_clear_error (&client->failure);
+  g_free (client);
+}
+
+void
+hap_client_set_timeout (HapClient *client, guint timeout_ms)
+{
+  g_return_if_fail (client != NULL && timeout_ms > 0);
+  client->timeout_ms = timeout_ms;
+}
+
+guint
+hap_client_get_timeout (const HapClient *client)
+{
+  g_return_val_if_fail (client != NULL, 0);
+  return client->timeout_ms;
+}
+
+const char *
+hap_client_get_host (const HapClient *client)
+{
+  g_return_val_if_fail (client != NULL, NULL);
+  return client->host;
+}
+
+int
+hap_client_get_fd (const HapClient *client)
+{
+  g_return_val_if_fail (client != NULL, -1);
+  return g_socket_get_fd (client->socket);
+}
+
+gboolean
+hap_client_is_verified (const HapClient *client)
+{
+  g_return_val_if_fail (client != NULL, FALSE);
+  return client->verified;
+}
+
+const guint8 *
+hap_client_get_shared_secret (const HapClient *client)
+{
+  g_return_val_if_fail (client != NULL, NULL);
+  return client->verified ? client->shared_secret : NULL;
+}
+
+/* ---- transport ---- */
+
+static gboolean
+check_failed (HapClient *client, GError **error)
+{
+  if (client->failure == NULL)
+    return FALSE;
+  g_propagate_error (error, g_error_copy (client->failure));
+  return TRUE;
+}
+
+/* Records `local` as the connection's failure and reports it. */
+static gboolean
+fail_transport (HapClient *client, GError *local, GError **error)
+{
+  if (client->failure == NULL)
+    client->failure = g_error_copy (local);
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
+static gboolean fail_protocol (HapClient *client, GError **error, const gchar *format, ...)
+    G_GNUC_PRINTF (3, 4);
+
+static gboolean
+fail_protocol (HapClient *client, GError **error, const gchar *format, ...)
+{
+  va_list args;
+  gchar *message;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  return fail_transport (
+      client, g_error_new_literal (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, message), error);
+}
+
+/* Parses the received plaintext: events are queued, a response is kept in client->response. */
+static gboolean
+parse_plain (HapClient *client, GError **error)
+{
+  while (client->plain->len > 0) {
+    HapHttpResponse *message = NULL;
+    gsize consumed = 0;
+    g_autoptr (GError) local = NULL;
+    HapParseResult r = hap_http_parser_feed_response (
+        client->parser, client->plain->data, client->plain->len, &consumed, &message, &local);
+
+    if (r == HAP_PARSE_INVALID)
+      return fail_protocol (
+          client, error, "the accessory sent a malformed HTTP message: %s", local->message);
+    g_byte_array_remove_range (client->plain, 0, (guint) consumed);
+    if (r == HAP_PARSE_NEED_MORE)
+      break;
+    if (message->is_event) {
+      g_queue_push_tail (&client->events, message);
+    } else if (client->response != NULL) {
+      hap_http_response_free (message);
+      return fail_protocol (client, error, "the accessory sent a response no request asked for");
+    } else {
+      client->response = message;
+    }
+  }
+  return TRUE;
+}
+
+/* One receive of what is available now. *got tells whether bytes came. */
+static gboolean
+receive_now (HapClient *client, gboolean *got, GError **error)
+{
+  guint8 buf[RECEIVE_CHUNK];
+  g_autoptr (GError) local = NULL;
+  gssize n;
+
+  *got = FALSE;
+  if (check_failed (client, error))
+    return FALSE;
+  n = hap_client_socket_receive_now (client->socket, buf, sizeof buf, &local);
+  if (n < 0) {
+    if (g_error_matches (local, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_CLOSED)
+        && !hap_http_parser_is_idle (client->parser))
+      return fail_protocol (
+          client, error, "the accessory closed the connection in the middle of a message");
+    return fail_transport (client, g_steal_pointer (&local), error);
+  }
+  if (n == 0)
+    return TRUE;
+  *got = TRUE;
+  if (client->crypto != NULL) {
+    if (hap_session_crypto_decrypt_append (client->crypto, buf, (gsize) n, client->plain, &local)
+        == HAP_PARSE_INVALID)
+      return fail_protocol (client, error, "the accessory sent a session frame that %s: %s",
+          g_error_matches (local, HAP_CODEC_ERROR, HAP_CODEC_ERROR_AUTH) ? "does not authenticate"
+                                                                         : "is malformed",
+          local->message);
+  } else {
+    g_byte_array_append (client->plain, buf, (guint) n);
+  }
+  return parse_plain (client, error);
+}
+
+gboolean
+hap_client_pump (HapClient *client, GError **error)
+{
+  gboolean got;
+
+  g_return_val_if_fail (client != NULL, FALSE);
+
+  do {
+    if (!receive_now (client, &got, error))
+      return FALSE;
+  } while (got);
+  return TRUE;
+}
+
+/* Waits until `ready` holds or the deadline passes. */
+static gboolean
+wait_until (HapClient *client, gboolean (*ready) (HapClient *), gint64 deadline_us,
+    const gchar *what, GError **error)
+{
+  while (!ready (client)) {
+    g_autoptr (GError) local = NULL;
+    gboolean got;
+
+    if (!hap_client_socket_wait_readable (client->socket, deadline_us, &local)) {
+      if (g_error_matches (local, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT)) {
+        g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT,
+            "no %s from the accessory within the timeout", what);
+        return FALSE;
+      }
+      return fail_transport (client, g_steal_pointer (&local), error);
+    }
+    if (!receive_now (client, &got, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+has_response (HapClient *client)
+{
+  return client->response != NULL;
+}
+
+static gboolean
+has_event (HapClient *client)
+{
+  return !g_queue_is_empty (&client->events);
+}
+
+static gboolean
+send_plain (HapClient *client, const guint8 *data, gsize len, gint64 deadline_us, GError **error)
+{
+  g_autoptr (GByteArray) frames = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (client->crypto != NULL) {
+    frames = g_byte_array_sized_new ((guint) hap_session_crypto_encrypted_size (len));
+    if (!hap_session_crypto_encrypt_append (client->crypto, data, len, frames))
+      return fail_protocol (client, error, "session frame counter exhausted");
+    data = frames->data;
+    len = frames->len;
+  }
+  if (!hap_client_socket_send_all (client->socket, data, len, deadline_us, &local))
+    return fail_transport (client, g_steal_pointer (&local), error);
+  return TRUE;
+}
+
+HapHttpResponse *
+hap_client_request (HapClient *client, const char *method, const char *target,
+    const char *content_type, const guint8 *body, gsize len, GError **error)
+{
+  g_autoptr (GByteArray) msg = g_byte_array_new ();
+  const gchar *headers[] = { "Host", "hap", "Content-Type", content_type, NULL };
+  gint64 deadline_us;
+  g_autofree gchar *what = NULL;
+
+  g_return_val_if_fail (client != NULL && method != NULL && target != NULL, NULL);
+
+  if (check_failed (client, error))
+    return NULL;
+  if (client->response != NULL)
+    g_clear_pointer (&client->response, hap_http_response_free);
+  if (content_type == NULL)
+    headers[2] = NULL;
+  if (!hap_http_write_request (msg, method, target, headers, body, len)) {
+    g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL,
+        "cannot write the request %s %s", method, target);
+    return NULL;
+  }
+  deadline_us = g_get_monotonic_time () + (gint64) client->timeout_ms * 1000;
+  if (!send_plain (client, msg->data, msg->len, deadline_us, error))
+    return NULL;
+  what = g_strdup_printf ("response to %s %s", method, target);
+  if (!wait_until (client, has_response, deadline_us, what, error))
+    return NULL;
+  return g_steal_pointer (&client->response);
+}
+
+gchar *
+hap_client_describe_response (const HapHttpResponse *response)
+{
+  GString *out;
+  g_autoptr (JsonNode) root = NULL;
+  gsize len = 0;
+  const guint8 *body;
+
+  g_return_val_if_fail (response != NULL, NULL);
+
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "%u %s", response->status, response->reason);
+  body = g_bytes_get_data (response->body, &len);
+  if (len > 0)
+    root = hap_json_parse_body (body, len);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root)) {
+    JsonNode *status = json_object_get_member (json_node_get_object (root), "status");
+    if (status != NULL && JSON_NODE_HOLDS_VALUE (status)
+        && json_node_get_value_type (status) == G_TYPE_INT64)
+      g_string_append_printf (out, ", HAP status %" G_GINT64_FORMAT " (%s)",
+          json_node_get_int (status),
+          hap_status_to_string ((HapStatus) json_node_get_int (status)));
+  }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+fail_status (const HapHttpResponse *response, const gchar *what, GError **error)
+{
+  g_autofree gchar *text = hap_client_describe_response (response);
+
+  g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_STATUS, "%s: the accessory answered %s",
+      what, text);
+  return FALSE;
+}
+
+/* ---- pairing ---- */
+
+typedef HapPairClientStatus (*PairHandle) (
+    gpointer machine, const guint8 *body, gsize len, GBytes **request, GError **error);
+
+static HapPairClientStatus
+handle_setup (gpointer machine, const guint8 *body, gsize len, GBytes **request, GError **error)
+{
+  return hap_pair_setup_client_handle (machine, body, len, request, error);
+}
+
+static HapPairClientStatus
+handle_verify (gpointer machine, const guint8 *body, gsize len, GBytes **request, GError **error)
+{
+  return hap_pair_verify_client_handle (machine, body, len, request, error);
+}
+
+static const gchar *
+pairing_error_hint (gint code)
+{
+  switch (code) {
+    case HAP_PAIRING_ERROR_AUTHENTICATION:
+      return "authentication failed (wrong setup code, or a controller the accessory does not "
+             "know)";
+    case HAP_PAIRING_ERROR_BACKOFF:
+      return "the accessory asks to retry later";
+    case HAP_PAIRING_ERROR_MAX_PEERS:
+      return "the accessory has no room for another pairing";
+    case HAP_PAIRING_ERROR_MAX_TRIES:
+      return "too many failed attempts; the accessory refuses pair-setup";
+    case HAP_PAIRING_ERROR_UNAVAILABLE:
+      return "the accessory is already paired";
+    case HAP_PAIRING_ERROR_BUSY:
+      return "another pair-setup is in progress";
+    default:
+      return "unknown error";
+  }
+}
+
+/* POSTs `request` (consumed) and each next one to `path` until the machine is done. */
+static gboolean
+pair_exchange (HapClient *client, const char *path, const char *name, GBytes *request,
+    PairHandle handle, gpointer machine, GError **error)
+{
+  for (guint step = 1;; step += 2) {
+    g_autoptr (HapHttpResponse) response = NULL;
+    g_autoptr (GError) local = NULL;
+    GBytes *next = NULL;
+    HapPairClientStatus status;
+    gsize len;
+    const guint8 *body;
+
+    response = hap_client_request (client, "POST", path, "application/pairing+tlv8",
+        g_bytes_get_data (request, NULL), g_bytes_get_size (request), &local);
+    g_bytes_unref (request);
+    if (response == NULL) {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s M%u: ", name, step);
+      return FALSE;
+    }
+    if (response->status != 200) {
+      g_autofree gchar *what = g_strdup_printf ("%s M%u", name, step);
+      return fail_status (response, what, error);
+    }
+    body = g_bytes_get_data (response->body, &len);
+    status = handle (machine, body, len, &next, &local);
+    if (status == HAP_PAIR_CLIENT_FAILED) {
+      if (local->domain == HAP_PAIRING_ERROR)
+        g_set_error (error, HAP_PAIRING_ERROR, local->code, "%s M%u: kTLVError %d: %s", name,
+            step + 1, local->code, pairing_error_hint (local->code));
+      else
+        g_set_error (error, local->domain, local->code, "%s M%u: bad answer from the accessory: %s",
+            name, step + 1, local->message);
+      return FALSE;
+    }
+    if (status == HAP_PAIR_CLIENT_DONE)
+      return TRUE;
+    request = next;
+  }
+}
+
+gboolean
+hap_client_pair_setup (HapClient *client, const char *setup_code, const char *controller_id,
+    const guint8 *ltsk, HapControllerPairing *out, GError **error)
+{
+  g_autoptr (HapPairSetupClient) setup = NULL;
+
+  g_return_val_if_fail (client != NULL && setup_code != NULL && controller_id != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  setup = hap_pair_setup_client_new (setup_code, controller_id, ltsk);
+  if (!pair_exchange (client, "/pair-setup", "pair-setup", hap_pair_setup_client_start (setup),
+          handle_setup, setup, error))
+    return FALSE;
+  *out = *hap_pair_setup_client_get_pairing (setup);
+  return TRUE;
+}
+
+gboolean
+hap_client_pair_verify (HapClient *client, const HapControllerPairing *pairing, GError **error)
+{
+  g_autoptr (HapPairVerifyClient) verify = NULL;
+  guint8 a2c[32], c2a[32];
+
+  g_return_val_if_fail (client != NULL && pairing != NULL, FALSE);
+  g_return_val_if_fail (!client->verified, FALSE);
+
+  verify = hap_pair_verify_client_new (pairing);
+  if (!pair_exchange (client, "/pair-verify", "pair-verify", hap_pair_verify_client_start (verify),
+          handle_verify, verify, error))
+    return FALSE;
+  if (client->plain->len > 0)
+    return fail_protocol (client, error, "the accessory sent plaintext after pair-verify M4");
+  hap_pair_verify_client_get_session_keys (verify, a2c, c2a);
+  client->crypto = hap_session_crypto_new (c2a, a2c);
+  memcpy (client->shared_secret, hap_pair_verify_client_get_shared_secret (verify), 32);
+  memset (a2c, 0, sizeof a2c);
+  memset (c2a, 0, sizeof c2a);
+  client->verified = TRUE;
+  return TRUE;
+}
+
+/* ---- JSON requests ---- */
+
+/* A response of `what` with one of the `ok` statuses (0-terminated), or NULL. */
+static HapHttpResponse *
+json_request (HapClient *client, const char *method, const char *target, const gchar *body,
+    const guint *ok, const gchar *what, GError **error)
+{
+  g_autoptr (HapHttpResponse) response = NULL;
+
+  response = hap_client_request (client, method, target, body ? "application/hap+json" : NULL,
+      (const guint8 *) body, body ? strlen (body) : 0, error);
+  if (response == NULL)
+    return NULL;
+  for (guint i = 0; ok[i] != 0; i++)
+    if (response->status == ok[i])
+      return g_steal_pointer (&response);
+  fail_status (response, what, error);
+  return NULL;
+}
+
+HapRemoteDb *
+hap_client_get_accessories (HapClient *client, GError **error)
+{
+  static const guint ok[] = { 200, 0 };
+  g_autoptr (HapHttpResponse) response = NULL;
+  g_autoptr (GError) local = NULL;
+  HapRemoteDb *db;
+  gsize len;
+  const guint8 *body;
+
+  g_return_val_if_fail (client != NULL, NULL);
+
+  response = json_request (client, "GET", "/accessories", NULL, ok, "GET /accessories", error);
+  if (response == NULL)
+    return NULL;
+  body = g_bytes_get_data (response->body, &len);
+  db = hap_remote_db_parse (body, len, &local);
+  if (db == NULL)
+    g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL,
+        "GET /accessories: the accessory database is malformed: %s", local->message);
+  return db;
+}
+
+static GArray *
+parse_values (const HapHttpResponse *response, const gchar *what, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  gsize len;
+  const guint8 *body = g_bytes_get_data (response->body, &len);
+  GArray *values = hap_remote_values_parse (body, len, &local);
+
+  if (values == NULL)
+    g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, "%s: malformed answer: %s",
+        what, local->message);
+  return values;
+}
+
+GArray *
+hap_client_read (HapClient *client, const HapRemoteId *ids, guint n_ids, GError **error)
+{
+  static const guint ok[] = { 200, 207, 0 };
+  g_autoptr (GString) target = g_string_new ("/characteristics?id=");
+  g_autoptr (HapHttpResponse) response = NULL;
+  g_autoptr (GArray) values = NULL;
+
+  g_return_val_if_fail (client != NULL && ids != NULL && n_ids > 0, NULL);
+
+  for (guint i = 0; i < n_ids; i++)
+    g_string_append_printf (
+        target, "%s%" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT, i ? "," : "", ids[i].aid, ids[i].iid);
+  response = json_request (client, "GET", target->str, NULL, ok, "GET /characteristics", error);
+  if (response == NULL)
+    return NULL;
+  values = parse_values (response, "GET /characteristics", error);
+  if (values == NULL)
+    return NULL;
+  for (guint i = 0; i < n_ids; i++) {
+    if (hap_remote_values_find (values, ids[i].aid, ids[i].iid) == NULL) {
+      g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL,
+          "GET /characteristics: the answer lacks %" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT,
+          ids[i].aid, ids[i].iid);
+      return NULL;
+    }
+  }
+  return g_steal_pointer (&values);
+}
+
+static void
+value_clear (gpointer data)
+{
+  HapRemoteValue *v = data;
+  g_clear_pointer (&v->value, json_node_unref);
+}
+
+static GArray *write_pid (
+    HapClient *client, const HapRemoteWrite *writes, guint n_writes, guint64 pid, GError **error);
+
+GArray *
+hap_client_write (HapClient *client, const HapRemoteWrite *writes, guint n_writes, GError **error)
+{
+  return write_pid (client, writes, n_writes, 0, error);
+}
+
+GArray *
+hap_client_write_timed (
+    HapClient *client, const HapRemoteWrite *writes, guint n_writes, guint64 pid, GError **error)
+{
+  g_return_val_if_fail (pid > 0, NULL);
+  return write_pid (client, writes, n_writes, pid, error);
+}
+
+gboolean
+hap_client_prepare (HapClient *client, guint ttl_ms, guint64 pid, GError **error)
+{
+  static const guint ok[] = { 200, 0 };
+  g_autoptr (HapHttpResponse) response = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree gchar *body = NULL;
+  JsonNode *status;
+  gsize len;
+  const guint8 *data;
+
+  g_return_val_if_fail (client != NULL && ttl_ms > 0 && pid > 0, FALSE);
+
+  body = g_strdup_printf ("{\"ttl\":%u,\"pid\":%" G_GUINT64_FORMAT "}", ttl_ms, pid);
+  response = json_request (client, "PUT", "/prepare", body, ok, "PUT /prepare", error);
+  if (response == NULL)
+    return FALSE;
+  data = g_bytes_get_data (response->body, &len);
+  root = len > 0 ? hap_json_parse_body (data, len) : NULL;
+  status = root && JSON_NODE_HOLDS_OBJECT (root)
+               ? json_object_get_member (json_node_get_object (root), "status")
+               : NULL;
+  if (status == NULL || !JSON_NODE_HOLDS_VALUE (status)
+      || json_node_get_value_type (status) != G_TYPE_INT64) {
+    g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL,
+        "PUT /prepare: the answer has no integer \"status\"");
+    return FALSE;
+  }
+  if (json_node_get_int (status) != 0) {
+    g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_STATUS,
+        "PUT /prepare: HAP status %" G_GINT64_FORMAT " (%s)", json_node_get_int (status),
+        hap_status_to_string ((HapStatus) json_node_get_int (status)));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static GArray *
+write_pid (
+    HapClient *client, const HapRemoteWrite *writes, guint n_writes, guint64 pid, GError **error)
+{
+  static const guint ok[] = { 204, 207, 0 };
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (HapHttpResponse) response = NULL;
+  g_autoptr (GArray) answer = NULL;
+  g_autoptr (GArray) result = NULL;
+  g_autofree gchar *body = NULL;
+
+  g_return_val_if_fail (client != NULL && writes != NULL && n_writes > 0, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "characteristics");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_writes; i++) {
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "aid");
+    json_builder_add_int_value (builder, (gint64) writes[i].aid);
+    json_builder_set_member_name (builder, "iid");
+    json_builder_add_int_value (builder, (gint64) writes[i].iid);
+    if (writes[i].value != NULL) {
+      json_builder_set_member_name (builder, "value");
+      json_builder_add_value (builder, json_node_copy (writes[i].value));
+    }
+    if (writes[i].ev >= 0) {
+      json_builder_set_member_name (builder, "ev");
+      json_builder_add_boolean_value (builder, writes[i].ev > 0);
+    }
+    if (writes[i].response) {
+      json_builder_set_member_name (builder, "r");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  if (pid > 0) {
+    json_builder_set_member_name (builder, "pid");
+    json_builder_add_int_value (builder, (gint64) pid);
+  }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (gen, root);
+  body = json_generator_to_data (gen, NULL);
+
+  response
+      = json_request (client, "PUT", "/characteristics", body, ok, "PUT /characteristics", error);
+  if (response == NULL)
+    return NULL;
+  if (response->status == 207) {
+    answer = parse_values (response, "PUT /characteristics", error);
+    if (answer == NULL)
+      return NULL;
+  }
+  result = g_array_new (FALSE, TRUE, sizeof (HapRemoteValue));
+  g_array_set_clear_func (result, value_clear);
+  for (guint i = 0; i < n_writes; i++) {
+    HapRemoteValue v = { writes[i].aid, writes[i].iid, 0, NULL };
+    if (answer != NULL) {
+      const HapRemoteValue *a = hap_remote_values_find (answer, v.aid, v.iid);
+      if (a == NULL) {
+        g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL,
+            "PUT /characteristics: the 207 answer lacks %" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT,
+            v.aid, v.iid);
+        return NULL;
+      }
+      v.status = a->status;
+      v.value = a->value ? json_node_copy (a->value) : NULL;
+    }
+    g_array_append_val (result, v);
+  }
+  return g_steal_pointer (&result);
+}
+
+/* ---- events ---- */
+
+gboolean
+hap_client_take_event (HapClient *client, GArray **values, GError **error)
+{
+  g_autoptr (HapHttpResponse) event = NULL;
+
+  g_return_val_if_fail (client != NULL && values != NULL, FALSE);
+
+  *values = NULL;
+  event = g_queue_pop_head (&client->events);
+  if (event == NULL)
+    return FALSE;
+  *values = parse_values (event, "EVENT/1.0", error);
+  return TRUE;
+}
+
+GArray *
+hap_client_next_event (HapClient *client, guint timeout_ms, GError **error)
+{
+  GArray *values = NULL;
+
+  g_return_val_if_fail (client != NULL, NULL);
+
+  if (g_queue_is_empty (&client->events)) {
+    gint64 deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+    if (check_failed (client, error) || !hap_client_pump (client, error)
+        || !wait_until (client, has_event, deadline_us, "event", error))
+      return NULL;
+  }
+  hap_client_take_event (client, &values, error);
+  return values;
+}
+
+/* ---- /pairings ---- */
+
+static HapTlv8 *
+pairings_request (HapClient *client, HapTlv8Writer *w, const gchar *what, GError **error)
+{
+  g_autoptr (HapHttpResponse) response = NULL;
+  g_autoptr (GBytes) body = hap_tlv8_writer_take_bytes (w);
+  g_autoptr (GError) local = NULL;
+  HapTlv8 *tlv;
+  gsize len;
+  const guint8 *data;
+
+  response = hap_client_request (client, "POST", "/pairings", "application/pairing+tlv8",
+      g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
+  if (response == NULL)
+    return NULL;
+  if (response->status != 200) {
+    fail_status (response, what, error);
+    return NULL;
+  }
+  data = g_bytes_get_data (response->body, &len);
+  tlv = hap_pairing_parse_response (data, len, 2, &local);
+  if (tlv == NULL) {
+    if (local->domain == HAP_PAIRING_ERROR)
+      g_set_error (error, HAP_PAIRING_ERROR, local->code, "%s: kTLVError %d%s", what, local->code,
+          local->code == HAP_PAIRING_ERROR_AUTHENTICATION ? " (this controller is not an admin)"
+                                                          : "");
+    else
+      g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, "%s: malformed answer: %s",
+          what, local->message);
+  }
+  return tlv;
+}
+
+static void
+pairings_begin (HapTlv8Writer *w, guint8 method)
+{
+  hap_tlv8_writer_init (w);
+  hap_tlv8_add_u8 (w, HAP_PAIRING_TLV_STATE, 1);
+  hap_tlv8_add_u8 (w, HAP_PAIRING_TLV_METHOD, method);
+}
+
+gboolean
+hap_client_add_pairing (HapClient *client, const char *controller_id, const guint8 ltpk[32],
+    guint8 permissions, GError **error)
+{
+  HapTlv8Writer w;
+  g_autoptr (HapTlv8) tlv = NULL;
+
+  g_return_val_if_fail (client != NULL && controller_id != NULL && ltpk != NULL, FALSE);
+
+  pairings_begin (&w, HAP_PAIRING_METHOD_ADD_PAIRING);
+  hap_tlv8_add_string (&w, HAP_PAIRING_TLV_IDENTIFIER, controller_id);
+  hap_tlv8_add (&w, HAP_PAIRING_TLV_PUBLIC_KEY, ltpk, 32);
+  hap_tlv8_add_u8 (&w, HAP_PAIRING_TLV_PERMISSIONS, permissions);
+  tlv = pairings_request (client, &w, "add pairing", error);
+  return tlv != NULL;
+}
+
+gboolean
+hap_client_remove_pairing (HapClient *client, const char *controller_id, GError **error)
+{
+  HapTlv8Writer w;
+  g_autoptr (HapTlv8) tlv = NULL;
+
+  g_return_val_if_fail (client != NULL && controller_id != NULL, FALSE);
+
+  pairings_begin (&w, HAP_PAIRING_METHOD_REMOVE_PAIRING);
+  hap_tlv8_add_string (&w, HAP_PAIRING_TLV_IDENTIFIER, controller_id);
+  tlv = pairings_request (client, &w, "remove pairing", error);
+  return tlv != NULL;
+}
+
+GArray *
+hap_client_list_pairings (HapClient *client, GError **error)
+{
+  HapTlv8Writer w;
+  g_autoptr (HapTlv8) tlv = NULL;
+  g_autoptr (GArray) list = g_array_new (FALSE, TRUE, sizeof (HapPairing));
+  HapPairing current = { 0 };
+  guint fields = 0;
+
+  g_return_val_if_fail (client != NULL, NULL);
+
+  pairings_begin (&w, HAP_PAIRING_METHOD_LIST_PAIRINGS);
+  tlv = pairings_request (client, &w, "list pairings", error);
+  if (tlv == NULL)
+    return NULL;
+  /* Identifier, PublicKey, Permissions per pairing; 0xFF separators between pairings. */
+  for (guint i = 0; i <= hap_tlv8_n_items (tlv); i++) {
+    const HapTlv8Item *item = hap_tlv8_item (tlv, i);
+
+    if (item == NULL || item->type == HAP_PAIRING_TLV_SEPARATOR) {
+      if (fields == 0 && item != NULL)
+        goto malformed;
+      if (fields == 0)
+        break;
+      if (fields != 7)
+        goto malformed;
+      g_array_append_val (list, current);
+      memset (&current, 0, sizeof current);
+      fields = 0;
+      continue;
+    }
+    switch (item->type) {
+      case HAP_PAIRING_TLV_IDENTIFIER:
+        if (!hap_pairing_id_is_valid (item->value, item->len, HAP_PAIRING_ID_MAX) || (fields & 1))
+          goto malformed;
+        memcpy (current.id, item->value, item->len);
+        fields |= 1;
+        break;
+      case HAP_PAIRING_TLV_PUBLIC_KEY:
+        if (item->len != 32 || (fields & 2))
+          goto malformed;
+        memcpy (current.ltpk, item->value, 32);
+        fields |= 2;
+        break;
+      case HAP_PAIRING_TLV_PERMISSIONS:
+        if (item->len != 1 || (fields & 4))
+          goto malformed;
+        current.permissions = item->value[0];
+        fields |= 4;
+        break;
+      default:
+        break; /* State and unknown items */
+    }
+  }
+  return g_steal_pointer (&list);
+
+malformed:
+  g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL,
+      "list pairings: malformed answer (each pairing needs one identifier, a 32-byte public key "
+      "and one permissions byte)");
+  return NULL;
+}
+
+/* ---- /resource ---- */
+
+HapHttpResponse *
+hap_client_resource (
+    HapClient *client, guint64 aid, guint width, guint height, gint reason, GError **error)
+{
+  g_autoptr (GString) body = g_string_new ("{");
+
+  g_return_val_if_fail (client != NULL, NULL);
+
+  if (aid > 0)
+    g_string_append_printf (body, "\"aid\":%" G_GUINT64_FORMAT ",", aid);
+  g_string_append_printf (
+      body, "\"resource-type\":\"image\",\"image-width\":%u,\"image-height\":%u", width, height);
+  if (reason >= 0)
+    g_string_append_printf (body, ",\"reason\":%d", reason);
+  g_string_append_c (body, '}');
+  return hap_client_request (client, "POST", "/resource", "application/hap+json",
+      (const guint8 *) body->str, body->len, error);
+}
