@@ -749,7 +749,8 @@ lay_out_track (Track *t, gint64 end_ns, Traf *traf)
 }
 
 /* Cuts the lead track (the first with samples) into runs of about interleave_ns; the other
- * track's runs end where the lead's do, so that the runs alternate in time. */
+ * track's runs end where the lead's do (a sample belongs to the run during which it starts), so
+ * that the runs alternate in time. */
 static void
 split_runs (HksvFmp4Writer *w, Traf *trafs)
 {
@@ -767,20 +768,25 @@ split_runs (HksvFmp4Writer *w, Traf *trafs)
     Traf *tr = &trafs[lead];
     Track *t = &w->tracks[lead];
     Run run = { 0, 0, 0 };
-    guint64 acc = 0;
+    guint64 start = g_array_index (tr->samples, LaidSample, 0).tick;
+    guint64 grid = 1; /* index of the next run boundary */
 
+    /* Run k starts at the first sample at or after fragment start + k * interleave (the
+     * camera's cut points exactly; a grid, so short and long runs do not accumulate). */
     for (guint i = 0; i < tr->samples->len; i++) {
       LaidSample *l = &g_array_index (tr->samples, LaidSample, i);
-      run.count++;
-      acc += l->duration;
-      if (interleave > 0 && ticks_to_ns (t, acc) >= interleave && i + 1 < tr->samples->len) {
-        guint64 end = ticks_to_ns (t, l->tick + l->duration);
+      guint64 at = ticks_to_ns (t, l->tick - start);
+
+      if (interleave > 0 && run.count > 0 && at >= grid * interleave) {
+        guint64 end = ticks_to_ns (t, l->tick);
         g_array_append_val (tr->runs, run);
         g_array_append_val (bounds, end);
-        run.first = i + 1;
+        run.first = i;
         run.count = 0;
-        acc = 0;
+        while (at >= grid * interleave)
+          grid++;
       }
+      run.count++;
     }
     g_array_append_val (tr->runs, run);
   }

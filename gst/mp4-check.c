@@ -510,7 +510,7 @@ parse_trak (Ctx *c, const HksvBox *trak, guint index, HksvMp4TrackInfo *t)
   t->track_id = id;
   if ((flags & 7) != 7)
     report (c, R_TRAK_FLAGS, "track %u: tkhd flags 0x%06x (the camera writes 7)", id, flags);
-  if (tkhd.payload_size >= 8 + 80) {
+  if (tkhd.payload_size >= 84) { /* v0: version, flags and 80 bytes; width, height last */
     hksv_byte_reader_init (&r, tkhd.payload + tkhd.payload_size - 8, 8);
     hksv_byte_reader_u32 (&r, &w);
     hksv_byte_reader_u32 (&r, &h);
