@@ -24,6 +24,10 @@ srp_accessory_ms_per_setup <= 25 SRP accessory-side time per pair-setup on one c
 get_ratio_16 >= 10 encrypted GET /characteristics per second, libhap / HAP-NodeJS, 16 connections
 hap_server_verify_per_s >= 2000 pair-verify handshakes per second, libhap server on one core
 hap_server_idle_rss_kb <= 8192 libhap test accessory idle RSS, paired, one verified connection (kB)
+motion_ms_per_1080p_frame <= 0.1 hksvmotion analysis per analysed 1080p frame, default settings, one core (ms)
+motion_opencv_ratio >= 10 per analysed 1080p frame: OpenCV frame differencing at 320x180 / hksvmotion
+motion_hit_rate >= 1 motion scene set: object intervals hksvmotion reports within 300 ms (fraction)
+motion_false_events <= 0 motion scene set: hksvmotion motion events without an object
 T
 )
 
@@ -75,6 +79,16 @@ fi
   echo "  decoded in cache. Decoding references the chunk without copying it, so these figures show"
   echo "  the per-message cost (about 2 us), not memory bandwidth; small_msgs_per_s is the rate for"
   echo "  control messages."
+  echo "- bench-motion: CPU time of the analysis core (gst/motion-core.c) per analysed frame, 16"
+  echo "  frames of a scene with a moving object cycled out of cache; *_input_frame is per frame"
+  echo "  of a 30 fps stream at the default 10 analysed frames per second. The reference is"
+  echo "  tests/bench/bench-motion-opencv.py on /usr/bin/python3 with Debian's python3-opencv,"
+  echo "  single-threaded, on the same frames (process CPU time; skipped with a line saying why"
+  echo "  when cv2 is missing). The scene set (tests/common/motion-scenes.c, 640x360) runs"
+  echo "  through both: motion_scene_* lines list each detector's events, *_hits count object"
+  echo "  intervals turned on within 300 ms, *_false_events motion without an object,"
+  echo "  *_exact_scenes scenes meeting every bound of tests/unit/test-motion-core.c. motion_load"
+  echo "  is /proc/loadavg at the start."
   echo "- bench-hap-server: both servers pinned to core 1, the C load client to core 0, in the"
   echo "  same run. *_per_cpu_s figures divide by the server's own CPU time. verify_errors count"
   echo "  handshakes that failed; at 16 client threads, each closing and reopening at once, they are"
