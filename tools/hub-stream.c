@@ -5,6 +5,7 @@
 #include "tools/hub-record.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -368,6 +369,11 @@ finish_recording (Hub *h)
   if (rec->dump != NULL && fclose (rec->dump) != 0)
     fail (rec, "writing %s: %s", rec->dump_path, g_strerror (errno));
   rec->mp4 = rec->dump = NULL;
+  if (!streamed) {
+    /* Nothing was recorded: no empty files. */
+    g_unlink (rec->mp4_path);
+    g_unlink (rec->dump_path);
+  }
 
   if (streamed) {
     /* A stream the hub closed itself needs no endOfStream. */
@@ -899,7 +905,7 @@ hub_stream_run (gpointer data)
     state->fatal = TRUE;
     goto done;
   }
-  say (h, "subscribed; waiting up to %d s for %s (%d recording%s)", h->opt->timeout_s,
+  note (h, "subscribed; waiting up to %d s for %s (%d recording%s)", h->opt->timeout_s,
       (h->shared->triggers & HAP_CAMERA_EVENT_TRIGGER_DOORBELL) ? "motion or the doorbell"
                                                                 : "motion",
       h->opt->events, h->opt->events == 1 ? "" : "s");

@@ -12,7 +12,9 @@
 // advertiser classes are replaced by a no-op, the bind option parser returns 127.0.0.1, and a
 // net.Server.listen() without an address (what the HDS server calls) listens on 127.0.0.1.
 //
-// stdin, one command per line: `motion 1`, `motion 0`, `doorbell`, `quit`.
+// stdin, one command per line: `motion 1`, `motion 0`, `doorbell`, `pace MS` (delay between the
+// fragments after the prebuffer, default --pace 300), `hap-garbage` (bytes that are
+// no session frame into every controller connection), `hap-close` (closes them), `quit`.
 // stdout, one line per fact: `PORT <n>`, `PAIRED`, `SUBSCRIBED motion`, `RECORDING_ACTIVE 0|1`,
 // `CONFIG <fragment ms> <prebuffer ms> <WxH@fps>`, `HDS_PORT <n>`, `STREAM_START <id>`,
 // `STREAM_ACK <id>`, `STREAM_CLOSE <id> <reason>`, `SENT <id> <sequence>`, `MISBEHAVED <what>`.
@@ -83,8 +85,17 @@ hap.Accessory.parseBindOption = () => ({
   serviceDisableIpv6: true,
   serverAddress: "127.0.0.1",
 });
+// The controllers' HAP connections (for the hap-garbage and hap-close commands).
+let hapPort = -1;
+const hapSockets = new Set();
 const listen = net.Server.prototype.listen;
 net.Server.prototype.listen = function (...a) {
+  this.on("connection", (socket) => {
+    if (this.address() && this.address().port === hapPort) {
+      hapSockets.add(socket);
+      socket.on("close", () => hapSockets.delete(socket));
+    }
+  });
   if (a.length === 0 || (a.length === 1 && typeof a[0] === "function")) {
     this.once("listening", () => say(`HDS_PORT ${this.address().port}`));
     return listen.call(this, 0, "127.0.0.1", ...a);
@@ -143,6 +154,7 @@ class Delegate {
   }
   async *handleRecordingStreamRequest(streamId) {
     say(`STREAM_START ${streamId}`);
+    this.closed.delete(streamId); // hubs may use a stream id again
     // The prebuffer at once: init segment and the first fragment.
     yield { data: init, isLast: false };
     say(`SENT ${streamId} 1`);
@@ -230,7 +242,10 @@ if (args.doorbell) {
 }
 
 motion.getCharacteristic(Characteristic.MotionDetected).on("subscribe", () => say("SUBSCRIBED motion"));
-accessory.on("listening", (port) => say(`PORT ${port}`));
+accessory.on("listening", (port) => {
+  hapPort = port;
+  say(`PORT ${port}`);
+});
 accessory.on("paired", () => say("PAIRED"));
 
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
@@ -238,7 +253,14 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
   if (cmd === "motion") motion.updateCharacteristic(Characteristic.MotionDetected, value === "1");
   else if (cmd === "doorbell" && doorbell)
     doorbell.updateCharacteristic(Characteristic.ProgrammableSwitchEvent, 0 /* single press */);
-  else if (cmd === "quit") stop();
+  else if (cmd === "pace") args.pace = Number(value);
+  else if (cmd === "hap-garbage") {
+    for (const socket of hapSockets) socket.write(Buffer.from("\x10\x00 not a session frame at all"));
+    say(`MISBEHAVED hap-garbage ${hapSockets.size}`);
+  } else if (cmd === "hap-close") {
+    for (const socket of hapSockets) socket.destroy();
+    say(`MISBEHAVED hap-close ${hapSockets.size}`);
+  } else if (cmd === "quit") stop();
 });
 
 accessory
