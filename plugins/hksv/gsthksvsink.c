@@ -42,6 +42,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_hksv_sink_debug);
 #define DEFAULT_AUDIO_CHANNELS 1
 #define DEFAULT_MAX_QUEUED_BYTES (G_GUINT64_CONSTANT (16) * 1024 * 1024)
 #define MAX_MS (24 * 3600 * 1000)
+/* Runs of each track alternate in mdat about this often, as the real camera writes them. */
+#define INTERLEAVE (500 * GST_MSECOND)
 
 enum {
   PROP_0,
@@ -471,9 +473,10 @@ parse_caps (
   name = gst_structure_get_name (s);
   track->codec_data = caps_codec_data (s);
   if (!track->codec_data) {
-    *message = g_strdup_printf ("%s caps without codec_data (use h264parse/h265parse/aacparse "
-                                "before hksvsink)",
-        name);
+    *message = g_strdup_printf ("%s caps without codec_data (put %s before hksvsink)", name,
+        !video                               ? "aacparse"
+        : g_str_equal (name, "video/x-h265") ? "h265parse"
+                                             : "h264parse");
     return FALSE;
   }
   cd = g_bytes_get_data (track->codec_data, &len);
@@ -789,6 +792,7 @@ session_create (
   rc.video = sink->video.track;
   rc.fragment_duration = (guint64) config->fragment_duration_ms * GST_MSECOND;
   rc.max_duration = (guint64) config->max_duration_ms * GST_MSECOND;
+  rc.interleave = INTERLEAVE;
   audio_caps = sink->audio.pad && sink->audio.have_caps && !sink->audio.eos;
   if (config->audio != GST_HKSV_SINK_AUDIO_NONE && audio_caps) {
     HksvAacObjectType aot
@@ -1212,57 +1216,48 @@ drain (GstHksvSink *sink)
 
 /* ---- starting sessions ---- */
 
-static guint
-start_session (GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessionConfig *config,
-    const GstHksvSinkSessionCallbacks *callbacks, gpointer user_data, GDestroyNotify destroy)
+/* Opens the clip's file (KIND_FILE) and makes the session (under the lock). NULL with `error`
+ * when it cannot start; `destroy` is then the caller's to call. */
+static Session *
+session_start_locked (GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessionConfig *config,
+    const GstHksvSinkSessionCallbacks *callbacks, gpointer user_data, GDestroyNotify destroy,
+    GError **error)
 {
-  g_autoptr (GError) error = NULL;
-  GstPad *vpad = NULL, *apad = NULL;
-  gchar *location = NULL;
+  g_autofree gchar *location = NULL;
   FILE *file = NULL;
   Session *s;
-  guint id, index = 0;
+  guint index = 0;
 
-  g_mutex_lock (&sink->lock);
   if (kind == KIND_FILE) {
-    index = sink->index;
-    location = format_location (sink->location ? sink->location : "", index, &error);
-    if (location) {
-      file = g_fopen (location, "wb");
-      if (!file) {
-        g_set_error (&error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_WRITE,
-            "could not open %s for writing: %s", location, g_strerror (errno));
-      }
+    if (!sink->video.have_caps) {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "no video caps yet");
+      return NULL;
     }
+    index = sink->index;
+    location = format_location (sink->location ? sink->location : "", index, error);
+    if (!location)
+      return NULL;
+    file = g_fopen (location, "wb");
     if (!file) {
-      queue_message (sink, gst_message_new_error (GST_OBJECT (sink), error, NULL));
-      sink->clip_pending = FALSE;
-      g_free (location);
-      g_mutex_unlock (&sink->lock);
-      drain (sink);
-      return 0;
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_WRITE,
+          "could not open %s for writing: %s", location, g_strerror (errno));
+      return NULL;
     }
   }
-  s = session_create (sink, kind, config, &error);
+  s = session_create (sink, kind, config, error);
   if (!s) {
-    GST_WARNING_OBJECT (sink, "cannot start a session: %s", error->message);
     if (file) {
       fclose (file);
       g_unlink (location);
     }
-    g_free (location);
-    g_mutex_unlock (&sink->lock);
-    if (destroy)
-      destroy (user_data);
-    return 0;
+    return NULL;
   }
-  id = s->id;
   if (callbacks)
     s->callbacks = *callbacks;
   s->user_data = user_data;
   s->destroy = destroy;
   if (kind == KIND_FILE) {
-    s->location = location;
+    s->location = g_steal_pointer (&location);
     s->file = file;
     s->clip_index = index;
     sink->index++;
@@ -1270,9 +1265,64 @@ start_session (GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessionConf
     sink->clip_pending = FALSE;
     sink->clip_deadline = GST_CLOCK_TIME_NONE;
   }
-  GST_INFO_OBJECT (
-      sink, "session %u started%s%s", id, location ? ": " : "", location ? location : "");
+  GST_INFO_OBJECT (sink, "session %u started%s%s", s->id, s->location ? ": " : "",
+      s->location ? s->location : "");
   queue_message (sink, session_message (sink, s, TRUE));
+  return s;
+}
+
+/* A clip that failed to start is a fatal error for the standalone mode (under the lock). */
+static void
+clip_failed (GstHksvSink *sink, GError *error)
+{
+  GST_ERROR_OBJECT (sink, "cannot start a clip: %s", error->message);
+  queue_message (sink, gst_message_new_error (GST_OBJECT (sink), error, NULL));
+  sink->clip_pending = FALSE;
+}
+
+/* A clip without prebuffer when one is pending (motion still on after the previous clip ended,
+ * or video caps arrived after the motion event), under the lock. */
+static Session *
+maybe_start_clip_locked (GstHksvSink *sink)
+{
+  GstHksvSinkSessionConfig config;
+  g_autoptr (GError) error = NULL;
+  Session *s;
+
+  if (!sink->clip_pending || !sink->motion || sink->clip || !sink->location
+      || !sink->video.have_caps || sink->video.eos)
+    return NULL;
+  config_init_locked (sink, &config);
+  config.prebuffer_ms = 0;
+  s = session_start_locked (sink, KIND_FILE, &config, NULL, NULL, NULL, &error);
+  if (!s)
+    clip_failed (sink, error);
+  return s;
+}
+
+static guint
+start_session (GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessionConfig *config,
+    const GstHksvSinkSessionCallbacks *callbacks, gpointer user_data, GDestroyNotify destroy)
+{
+  g_autoptr (GError) error = NULL;
+  GstPad *vpad = NULL, *apad = NULL;
+  Session *s;
+  guint id;
+
+  g_mutex_lock (&sink->lock);
+  s = session_start_locked (sink, kind, config, callbacks, user_data, destroy, &error);
+  if (!s) {
+    if (kind == KIND_FILE)
+      clip_failed (sink, error);
+    else
+      GST_WARNING_OBJECT (sink, "cannot start a session: %s", error->message);
+    g_mutex_unlock (&sink->lock);
+    if (destroy)
+      destroy (user_data);
+    drain (sink);
+    return 0;
+  }
+  id = s->id;
   if (config->prebuffer_ms > 0 && !s->ended) {
     s->starting = TRUE;
     vpad = gst_object_ref (sink->video.pad);
@@ -1285,6 +1335,8 @@ start_session (GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessionConf
   if (vpad) {
     Snapshot vsnap, asnap;
 
+    /* Not under the lock: the queries go upstream, where streaming threads may be waiting to
+     * push into this element. Live buffers arriving meanwhile are held for the session. */
     snapshot_take (vpad, &vsnap);
     snapshot_take (apad, &asnap);
     g_mutex_lock (&sink->lock);
@@ -1307,24 +1359,6 @@ start_session (GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessionConf
   }
   drain (sink);
   return id;
-}
-
-/* A clip without prebuffer (motion still on after the previous one ended, or caps arrived after
- * the motion event). Called without the lock. */
-static void
-start_pending_clip (GstHksvSink *sink)
-{
-  GstHksvSinkSessionConfig config;
-  gboolean start;
-
-  g_mutex_lock (&sink->lock);
-  start = sink->clip_pending && sink->motion && !sink->clip && sink->location
-          && sink->video.have_caps && !sink->video.eos;
-  config_init_locked (sink, &config);
-  config.prebuffer_ms = 0;
-  g_mutex_unlock (&sink->lock);
-  if (start)
-    start_session (sink, KIND_FILE, &config, NULL, NULL, NULL);
 }
 
 /* ---- public API ---- */
@@ -1483,12 +1517,6 @@ gst_hksv_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 
   g_mutex_lock (&sink->lock);
   video = pad == sink->video.pad;
-  if (video && sink->clip_pending) {
-    /* a clip to start (live) before this buffer */
-    g_mutex_unlock (&sink->lock);
-    start_pending_clip (sink);
-    g_mutex_lock (&sink->lock);
-  }
   ps = pad_state (sink, pad);
   if (!ps->have_caps) {
     g_mutex_unlock (&sink->lock);
@@ -1522,6 +1550,8 @@ gst_hksv_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
       && sample.dts >= (gint64) sink->clip_deadline) {
     session_end (sink, sink->clip, GST_HKSV_SINK_END_MOTION_ENDED, TRUE);
   }
+  if (video)
+    maybe_start_clip_locked (sink);
   if (!sink->sessions)
     goto done;
 
@@ -1540,6 +1570,14 @@ gst_hksv_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   sample.duration = GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer) : 0;
   sample.data = bytes;
   feed_all (sink, video, &sample);
+  if (video) {
+    /* a clip that ended with this buffer (maximum length) and motion still on: the next one
+     * starts with it (it may be the keyframe that ended the previous one) */
+    Session *clip = maybe_start_clip_locked (sink);
+
+    if (clip)
+      session_feed (sink, clip, TRUE, &sample);
+  }
 
 done:
   g_mutex_unlock (&sink->lock);
@@ -1794,6 +1832,9 @@ reset (GstHksvSink *sink)
     unlist (sink, sink->sessions->data);
   pad_state_reset (&sink->video);
   pad_state_reset (&sink->audio);
+  sink->video.have_caps = sink->audio.have_caps = FALSE;
+  track_clear (&sink->video.track);
+  track_clear (&sink->audio.track);
   sink->eos_pending = FALSE;
   sink->motion = FALSE;
   sink->clip = NULL;
