@@ -153,12 +153,14 @@ fail_protocol (HapClient *client, GError **error, const gchar *format, ...)
 {
   va_list args;
   gchar *message;
+  GError *local;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  return fail_transport (
-      client, g_error_new_literal (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, message), error);
+  local = g_error_new_literal (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, message);
+  g_free (message);
+  return fail_transport (client, local, error);
 }
 
 /* Parses the received plaintext: events are queued, a response is kept in client->response. */

@@ -137,12 +137,14 @@ fail_protocol (HapHdsClient *client, GError **error, const gchar *format, ...)
 {
   va_list args;
   gchar *message;
+  GError *error_new;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  return fail_transport (
-      client, g_error_new (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, "HDS: %s", message), error);
+  error_new = g_error_new (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, "HDS: %s", message);
+  g_free (message);
+  return fail_transport (client, error_new, error);
 }
 
 /* ---- sending ---- */

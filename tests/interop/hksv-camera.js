@@ -168,7 +168,7 @@ class Delegate {
     if (args.misbehave === "garbage" || args.misbehave === "close") {
       await sleep(50);
       if (streamConnection) {
-        if (args.misbehave === "garbage") streamConnection.socket.write(Buffer.from("\x01\x00\x00\x10garbage bytes, not a frame", "binary"));
+        if (args.misbehave === "garbage") streamConnection.socket.write(Buffer.from("\x01\x00\x00\x10".padEnd(64, "garbage, not a frame "), "binary"));
         else streamConnection.socket.destroy();
       }
       say(`MISBEHAVED ${args.misbehave}`);
@@ -255,7 +255,7 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
     doorbell.updateCharacteristic(Characteristic.ProgrammableSwitchEvent, 0 /* single press */);
   else if (cmd === "pace") args.pace = Number(value);
   else if (cmd === "hap-garbage") {
-    for (const socket of hapSockets) socket.write(Buffer.from("\x10\x00 not a session frame at all"));
+    for (const socket of hapSockets) socket.write(Buffer.from("\x10\x00".padEnd(64, "not a session frame ")));
     say(`MISBEHAVED hap-garbage ${hapSockets.size}`);
   } else if (cmd === "hap-close") {
     for (const socket of hapSockets) socket.destroy();
