@@ -326,6 +326,8 @@ test_scene_events (void)
   segment.base = 10 * GST_SECOND;
   g_assert_true (gst_harness_push_event (fx->h, gst_event_new_segment (&segment)));
   fx->base = segment.base;
+  /* the reports carry the frames' times, whatever the clock says */
+  g_assert_true (gst_harness_set_time (fx->h, 1000 * GST_SECOND));
 
   push_frames (fx, 0, scene->n_frames);
   g_assert_cmpuint (n_truth, ==, 2);
@@ -692,6 +694,77 @@ test_bad_buffers_pass (void)
   fixture_free (fx);
 }
 
+static void
+assert_info_equal (const HksvMotionInfo *a, const HksvMotionInfo *b)
+{
+  g_assert_cmpint (a->motion, ==, b->motion);
+  g_assert_cmpfloat (a->score, ==, b->score);
+  g_assert_cmpfloat (a->area, ==, b->area);
+  g_assert_cmpuint (a->running_time, ==, b->running_time);
+  g_assert_cmpuint (a->stream_time, ==, b->stream_time);
+  g_assert_cmpuint (a->timestamp, ==, b->timestamp);
+}
+
+/* The report structure round-trips through the event and the message; anything else, or a field
+ * missing or of another type, is not a report and leaves the info untouched. */
+static void
+test_report_parse (void)
+{
+  const HksvMotionInfo info = { TRUE, 0.25, 0.125, 5 * GST_SECOND, 3 * GST_SECOND, 4 * GST_SECOND };
+  HksvMotionInfo got;
+  GstEvent *event = hksv_motion_event_new (&info);
+  GstMessage *msg = hksv_motion_message_new (NULL, &info);
+  const gchar *invalid[] = {
+    "hksv-motion, score=(double)0.1, area=(double)0.1, running-time=(guint64)1, "
+    "stream-time=(guint64)1, timestamp=(guint64)1",
+    "hksv-motion, motion=(int)1, score=(double)0.1, area=(double)0.1, running-time=(guint64)1, "
+    "stream-time=(guint64)1, timestamp=(guint64)1",
+    "hksv-motion, motion=(boolean)true, score=(float)0.1, area=(double)0.1, "
+    "running-time=(guint64)1, stream-time=(guint64)1, timestamp=(guint64)1",
+    "hksv-motion, motion=(boolean)true, score=(double)0.1, area=(double)0.1, "
+    "running-time=(gint64)1, stream-time=(guint64)1, timestamp=(guint64)1",
+    "hksv-motion, motion=(boolean)true, score=(double)0.1, area=(double)0.1, "
+    "running-time=(guint64)1, stream-time=(guint64)1",
+    "hksv-motion, motion=(boolean)true, score=(double)0.1, running-time=(guint64)1, "
+    "stream-time=(guint64)1, timestamp=(guint64)1",
+    "hksv-motion, motion=(boolean)true, score=(double)0.1, area=(string)x, "
+    "running-time=(guint64)1, stream-time=(guint64)1, timestamp=(guint64)1",
+    "other, motion=(boolean)true, score=(double)0.1, area=(double)0.1, running-time=(guint64)1, "
+    "stream-time=(guint64)1, timestamp=(guint64)1",
+  };
+
+  g_assert_true (GST_EVENT_IS_SERIALIZED (event));
+  g_assert_true (hksv_motion_event_parse (event, &got));
+  assert_info_equal (&got, &info);
+  g_assert_true (hksv_motion_message_parse (msg, &got));
+  assert_info_equal (&got, &info);
+  g_assert_false (hksv_motion_event_parse (NULL, &got));
+  g_assert_false (hksv_motion_message_parse (NULL, &got));
+  gst_event_unref (event);
+  gst_message_unref (msg);
+
+  /* the right structure in the wrong event or message type */
+  event = gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, hksv_motion_structure_new (&info));
+  g_assert_false (hksv_motion_event_parse (event, &got));
+  gst_event_unref (event);
+  msg = gst_message_new_application (NULL, hksv_motion_structure_new (&info));
+  g_assert_false (hksv_motion_message_parse (msg, &got));
+  gst_message_unref (msg);
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++) {
+    GstStructure *st = gst_structure_from_string (invalid[i], NULL);
+    HksvMotionInfo untouched = { FALSE, 9, 9, 9, 9, 9 };
+
+    g_assert_nonnull (st);
+    got = untouched;
+    g_assert_false (hksv_motion_structure_parse (st, &got));
+    assert_info_equal (&got, &untouched);
+    event = gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, st);
+    g_assert_false (hksv_motion_event_parse (event, &got));
+    gst_event_unref (event);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -699,6 +772,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/hksvmotion/defaults", test_defaults);
+  g_test_add_func ("/hksvmotion/report-parse", test_report_parse);
   g_test_add_func ("/hksvmotion/passthrough-identical", test_passthrough_identical);
   g_test_add_func ("/hksvmotion/scene-events", test_scene_events);
   g_test_add_func ("/hksvmotion/no-events-without-objects", test_no_events_without_objects);
