@@ -34,7 +34,7 @@ load_reference (const char *name)
   const char *dir = g_getenv ("HKSV_TEST_DATA");
   g_autofree gchar *path
       = dir ? g_build_filename (dir, "reference-camera", name, NULL)
-            : g_test_build_filename (G_TEST_DIST, "..", "data", "reference-camera", name, NULL);
+            : g_test_build_filename (G_TEST_DIST, "data", "reference-camera", name, NULL);
   gchar *data;
   gsize len;
   GError *error = NULL;
@@ -1144,8 +1144,9 @@ typedef struct {
   gboolean bframes;
 } EncoderCase;
 
-#define VIDEO_SRC \
-  "videotestsrc num-buffers=75 pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 ! "
+#define VIDEO_SRC                               \
+  "videotestsrc num-buffers=75 pattern=ball ! " \
+  "video/x-raw,format=I420,width=320,height=240,framerate=25/1 ! "
 #define AUDIO_BRANCH                                                         \
   " audiotestsrc num-buffers=94 samplesperbuffer=1024 wave=sine ! "          \
   "audio/x-raw,rate=32000,channels=1 ! voaacenc bitrate=64000 ! aacparse ! " \
