@@ -2,8 +2,8 @@
  *
  * A connection reads HTTP/1.1 requests from a non-blocking GSocket, hands each complete request
  * to a HapConnectionHandler (the routing layer) in order of arrival (pipelined requests are
- * answered one after the other), and writes the responses and EVENT/1.0 messages through a
- * bounded output queue:
+ * answered one after the other, and the responses to the requests of one read leave in one
+ * write), and writes the responses and EVENT/1.0 messages through a bounded output queue:
  * - It starts in plaintext. Until hap_connection_start_session() has been called, every request
  *   other than POST /pair-setup and POST /pair-verify (and what the handler's allow_plaintext
  *   lets through) is answered 470 with {"status":-70401} by the connection itself; the handler
@@ -112,7 +112,9 @@ gsize hap_connection_get_queued_bytes (const HapConnection *connection);
  * that is not reading (flushing its last responses). */
 gboolean hap_connection_close_if_peer_gone (HapConnection *connection);
 
-/* Closes at once (queued bytes are dropped). Safe from inside a handler. */
+/* Closes at once: queued bytes the socket does not take now are dropped (the responses to the
+ * earlier requests of the read being processed are offered to it first, as if they had been
+ * sent one by one). Safe from inside a handler. */
 void hap_connection_close (HapConnection *connection);
 /* Stops reading, sends what is queued, then closes. */
 void hap_connection_close_after_flush (HapConnection *connection);

@@ -6,15 +6,17 @@
 #   BUILD_DIR=build-bench tests/bench/bench-hap-server.sh
 #
 # BUILD_DIR (default build-bench, as tests/bench/run.sh) must hold a release build with
-# tests/interop/hap-test-accessory and tests/bench/hap-load. For each server: start it with a
-# fresh storage directory and a fixed setup code, pair once (hap-load pair), hold one verified
-# connection open and read VmRSS after 2 s idle, then measure pair-verify handshakes per second
-# over fresh connections and encrypted GET /characteristics (Brightness) requests per second on
-# N = 1, 4, 16 concurrent verified keep-alive connections, BENCH_SECONDS (default 3) each, with
-# one request in flight per connection (the headline figures) and then with 8 (pipelined).
-# Between the two servers, the baseline: tests/bench/loopback-server on the same core, driven
-# by `hap-load raw` with the same N and the wire sizes of libhap's encrypted GET request and
-# response, one read and one write per request and nothing else: the ceiling of any
+# tests/interop/hap-test-accessory, tests/bench/hap-load and tests/bench/loopback-server. Both
+# HAP servers start (fresh storage, a fixed setup code), are paired once (hap-load pair), and
+# hold one verified connection open while VmRSS is read after 2 s idle. Then, the servers taking
+# turns at each N = 1, 4, 16 (so that they meet the same machine: other work on it comes and
+# goes), BENCH_SECONDS (default 3) each: pair-verify handshakes per second over fresh
+# connections, then encrypted GET /characteristics (Brightness) requests per second on N
+# concurrent verified keep-alive connections, with one request in flight per connection (the
+# headline figures) and then with 8 (pipelined).
+# The baseline takes its turn in the GET runs: tests/bench/loopback-server on the same core,
+# driven by `hap-load raw` with the same N and the wire sizes of libhap's encrypted GET request
+# and response, one read and one write per request and nothing else: the ceiling of any
 # request/response server on these cores.
 # Prints `key: value` lines on stdout (progress on stderr), PREFIX hap_server, baseline or
 # hapnodejs:
@@ -32,6 +34,8 @@
 #   PREFIX_idle_rss_kb           VmRSS after pairing, 2 s idle with one verified connection
 #   PREFIX_rss_after_load_kb     VmRSS after the load runs
 #   hapnodejs_udp_sockets        UDP sockets of the node process (0: no mDNS)
+#   PREFIX_*_other_cpu_pct_N     CPU used by neither the server nor the client during the run
+#                                (% of one core): other work on the machine
 #   load_avg_1min                /proc/loadavg when the run started (other work on the machine)
 # Everything listens on 127.0.0.1 only; every process started here is killed on exit.
 # Without node or hap-nodejs only our server is measured.
@@ -111,6 +115,8 @@ stop_server() {
 
 hl() { taskset -c "$client_core" "$load" "$@"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Busy ticks of all cores (user, nice, system, irq, softirq, steal).
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 tck=$(getconf CLK_TCK)
 
 # $1: key prefix, $2: key kind (verify, get, get_pipe8), $3: hap-load mode (verify, get, raw),
@@ -118,11 +124,16 @@ tck=$(getconf CLK_TCK)
 # rate per second of server CPU time (user + system, all threads): on one core, what the server
 # would do if the client were not the limit. Leaves hap-load's output in $tmp/PREFIX.KIND.N.
 load_run() {
-  local prefix=$1 key=$2 mode=$3 n=$4 out=$tmp/$1.$2.$4 t0 t1 count kind=get
+  local prefix=$1 key=$2 mode=$3 n=$4 out=$tmp/$1.$2.$4 t0 t1 b0 b1 w0 w1 count kind=get
+  local TIMEFORMAT='%3U %3S'
   shift 4
   [ "$mode" = verify ] && kind=verify
   t0=$(cpu_ticks "$server_pid")
-  hl "$mode" -c "$n" -d "$seconds" "$@" >"$out"
+  b0=$(busy_ticks)
+  w0=$(date +%s.%N)
+  { time hl "$mode" -c "$n" -d "$seconds" "$@" >"$out"; } 2>"$out.time"
+  w1=$(date +%s.%N)
+  b1=$(busy_ticks)
   t1=$(cpu_ticks "$server_pid")
   count=$(sed -n "s/^${kind}_count: //p" "$out")
   say "${prefix}_${key}_per_s_$n" "$(sed -n "s/^${kind}_per_s: //p" "$out")"
@@ -132,43 +143,49 @@ load_run() {
     "$(python3 -c "print(round(100.0 * ($t1 - $t0) / $tck / $seconds, 1))")"
   say "${prefix}_${key}_per_cpu_s_$n" \
     "$(python3 -c "print(round($count * $tck / max($t1 - $t0, 1), 1))")"
+  # CPU that neither the server nor the client used, in % of one core: other work on the
+  # machine, which competes with the run (> 10 or so: the figures of this run are low).
+  say "${prefix}_${key}_other_cpu_pct_$n" "$(python3 -c "
+u, s = map(float, open('$out.time').read().split()[-2:])
+print(max(0.0, round(100.0 * (($b1 - $b0 - $t1 + $t0) / $tck - u - s) / ($w1 - $w0), 1)))")"
   sleep 0.5
 }
 
-# The GET runs of one server: $1 key prefix, $2 hap-load mode (get or raw), the rest its
-# arguments; one request in flight per connection, then 8.
-get_runs() {
-  local prefix=$1 mode=$2 n
-  shift 2
-  for n in "${ns[@]}"; do
-    load_run "$prefix" get "$mode" "$n" "$@"
-  done
-  for n in "${ns[@]}"; do
-    load_run "$prefix" get_pipe8 "$mode" "$n" --pipeline 8 "$@"
-  done
-  for k in request response; do
-    say "${prefix}_get_${k}_wire_bytes" \
-      "$(sed -n "s/^get_${k}_wire_bytes: //p" "$tmp/$prefix.get.${ns[-1]}")"
-  done
-}
+# Each server's key prefix, pid, hap-load arguments for GET and output file; the runs of the
+# three servers alternate at each N so that they meet the same machine (other work on it
+# comes and goes; the three runs of one N are seconds apart, not a minute).
+declare -A spid sargs
+emit() { tee -a "$tmp/$1.txt"; } # $1: prefix; the key lines of that server
 
-# $1: key prefix, $2: port, $3: GET target. Pairs, measures idle RSS, verify and GET rates.
-measure() {
-  local prefix=$1 port=$2 target=$3 pairing=$tmp/$1.pairing n hold_pid
-  echo "== $prefix on 127.0.0.1:$port (pid $server_pid)" >&2
-  hl pair --pairing "$pairing" --setup-code "$code" "127.0.0.1:$port" >/dev/null
-  hl hold --pairing "$pairing" --path "$target" -d 4 "127.0.0.1:$port" >"$tmp/$prefix.hold" &
+# $1: prefix; pairs, holds one verified connection idle and reads VmRSS.
+pair_and_idle() {
+  local prefix=$1 hold_pid
+  hl pair --pairing "$tmp/$prefix.pairing" --setup-code "$code" "127.0.0.1:${sport[$prefix]}" \
+    >/dev/null
+  hl hold --pairing "$tmp/$prefix.pairing" --path "${starget[$prefix]}" -d 4 \
+    "127.0.0.1:${sport[$prefix]}" >"$tmp/$prefix.hold" &
   hold_pid=$!
   wait_line "$tmp/$prefix.hold" "held:" >/dev/null
   sleep 2
-  say "${prefix}_idle_rss_kb" "$(rss_kb "$server_pid")"
+  say "${prefix}_idle_rss_kb" "$(rss_kb "${spid[$prefix]}")" | emit "$prefix"
   wait "$hold_pid"
   sleep 0.5
-  for n in "${ns[@]}"; do
-    load_run "$prefix" verify verify "$n" --pairing "$pairing" "127.0.0.1:$port"
-  done
-  get_runs "$prefix" get --pairing "$pairing" --path "$target" "127.0.0.1:$port"
-  say "${prefix}_rss_after_load_kb" "$(rss_kb "$server_pid")"
+}
+
+# $1: prefix, $2: key kind, $3: N, the rest: extra hap-load arguments.
+run_on() {
+  local prefix=$1 key=$2 n=$3 mode=get
+  shift 3
+  server_pid=${spid[$prefix]}
+  [ "$prefix" = baseline ] && mode=raw
+  if [ "$key" = verify ]; then
+    load_run "$prefix" verify verify "$n" --pairing "$tmp/$prefix.pairing" \
+      "127.0.0.1:${sport[$prefix]}" | emit "$prefix"
+  else
+    # shellcheck disable=SC2086 # sargs holds separate words
+    load_run "$prefix" "$key" "$mode" "$n" "$@" ${sargs[$prefix]} "127.0.0.1:${sport[$prefix]}" \
+      | emit "$prefix"
+  fi
 }
 
 # The best of the N values of `key`_N in file $1.
@@ -187,41 +204,79 @@ say "cpu" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 say "seconds_per_run" "$seconds"
 say "load_avg_1min" "$(cut -d' ' -f1 /proc/loadavg)"
 
-# ---- libhap ----
+declare -A sport starget
+servers=(hap_server)
 start_server ours "$accessory" --storage "$tmp/ours-storage" --setup-code "$code"
-port=$(wait_line "$server_out" PORT)
-measure hap_server "$port" "/characteristics?id=1.10" | tee "$tmp/ours.txt"
-stop_server "$server_pid"
-for k in verify_per_s verify_per_cpu_s; do
-  say "hap_server_$k" "$(best_of "$tmp/ours.txt" "hap_server_$k")" | tee -a "$tmp/ours.txt"
-done
-
-# ---- the bare loopback baseline, with libhap's wire sizes ----
-req_bytes=$(sed -n 's/^hap_server_get_request_wire_bytes: \([0-9]*\).*/\1/p' "$tmp/ours.txt")
-resp_bytes=$(sed -n 's/^hap_server_get_response_wire_bytes: \([0-9]*\).*/\1/p' "$tmp/ours.txt")
-start_server baseline "$baseline" --request-bytes "$req_bytes" --response-bytes "$resp_bytes"
-port=$(wait_line "$server_out" PORT)
-echo "== baseline on 127.0.0.1:$port (pid $server_pid)" >&2
-get_runs baseline raw --request-bytes "$req_bytes" --response-bytes "$resp_bytes" \
-  "127.0.0.1:$port" | tee "$tmp/baseline.txt"
-stop_server "$server_pid"
-
-# ---- HAP-NodeJS ----
-if ! command -v node >/dev/null || [ ! -d "$top/tests/interop/node_modules/hap-nodejs" ]; then
+spid[hap_server]=$server_pid
+sport[hap_server]=$(wait_line "$server_out" PORT)
+starget[hap_server]="/characteristics?id=1.10"
+echo "== hap_server on 127.0.0.1:${sport[hap_server]} (pid $server_pid)" >&2
+if command -v node >/dev/null && [ -d "$top/tests/interop/node_modules/hap-nodejs" ]; then
+  start_server node node "$node_script" --storage "$tmp/node-storage" --setup-code "$code"
+  spid[hapnodejs]=$server_pid
+  sport[hapnodejs]=$(wait_line "$server_out" PORT)
+  starget[hapnodejs]="/characteristics?id=$(wait_line "$server_out" BRIGHTNESS)"
+  servers+=(hapnodejs)
+  echo "== hapnodejs on 127.0.0.1:${sport[hapnodejs]} (pid $server_pid)" >&2
+else
   echo "bench-hap-server: node or tests/interop/node_modules/hap-nodejs missing:" \
     "HAP-NodeJS not measured" >&2
-  exit 0
 fi
-start_server node node "$node_script" --storage "$tmp/node-storage" --setup-code "$code"
-port=$(wait_line "$server_out" PORT)
-brightness=$(wait_line "$server_out" BRIGHTNESS)
-measure hapnodejs "$port" "/characteristics?id=$brightness" | tee "$tmp/node.txt"
-# No mDNS: after all that, the node process must not hold any UDP socket (5353 or other).
-say "hapnodejs_udp_sockets" "$(ss -uanp | grep -c "pid=$server_pid," || true)"
-stop_server "$server_pid"
-for k in verify_per_s verify_per_cpu_s; do
-  say "hapnodejs_$k" "$(best_of "$tmp/node.txt" "hapnodejs_$k")" | tee -a "$tmp/node.txt"
+for p in "${servers[@]}"; do
+  : >"$tmp/$p.txt"
+  pair_and_idle "$p"
+  sargs[$p]="--pairing $tmp/$p.pairing --path ${starget[$p]}"
 done
+
+for n in "${ns[@]}"; do
+  for p in "${servers[@]}"; do
+    run_on "$p" verify "$n"
+  done
+done
+for p in "${servers[@]}"; do
+  for k in verify_per_s verify_per_cpu_s; do
+    say "${p}_$k" "$(best_of "$tmp/$p.txt" "${p}_$k")" | emit "$p"
+  done
+done
+
+# One GET on libhap gives the wire sizes of the baseline.
+hl get -c 1 -d 1 ${sargs[hap_server]} "127.0.0.1:${sport[hap_server]}" >"$tmp/sizes"
+req_bytes=$(sed -n 's/^get_request_wire_bytes: \([0-9]*\).*/\1/p' "$tmp/sizes")
+resp_bytes=$(sed -n 's/^get_response_wire_bytes: \([0-9]*\).*/\1/p' "$tmp/sizes")
+start_server baseline "$baseline" --request-bytes "$req_bytes" --response-bytes "$resp_bytes"
+spid[baseline]=$server_pid
+sport[baseline]=$(wait_line "$server_out" PORT)
+sargs[baseline]="--request-bytes $req_bytes --response-bytes $resp_bytes"
+echo "== baseline on 127.0.0.1:${sport[baseline]} (pid $server_pid)" >&2
+: >"$tmp/baseline.txt"
+get_servers=(hap_server baseline "${servers[@]:1}")
+
+for depth in 1 8; do
+  key=get
+  [ "$depth" = 1 ] || key=get_pipe$depth
+  for n in "${ns[@]}"; do
+    for p in "${get_servers[@]}"; do
+      run_on "$p" "$key" "$n" --pipeline "$depth"
+    done
+  done
+done
+for p in "${get_servers[@]}"; do
+  for k in request response; do
+    say "${p}_get_${k}_wire_bytes" \
+      "$(sed -n "s/^get_${k}_wire_bytes: //p" "$tmp/$p.get.${ns[-1]}")" | emit "$p"
+  done
+done
+for p in "${servers[@]}"; do
+  say "${p}_rss_after_load_kb" "$(rss_kb "${spid[$p]}")" | emit "$p"
+done
+if [ -n "${spid[hapnodejs]:-}" ]; then
+  # No mDNS: after all that, the node process must not hold any UDP socket (5353 or other).
+  say "hapnodejs_udp_sockets" "$(ss -uanp | grep -c "pid=${spid[hapnodejs]}," || true)"
+fi
+for p in "${get_servers[@]}"; do
+  stop_server "${spid[$p]}"
+done
+[ -n "${spid[hapnodejs]:-}" ] || exit 0
 
 # $1: key, then prefix:file of the numerator and of the denominator, then the figure.
 ratio_key() {
@@ -230,9 +285,9 @@ ratio_key() {
   b=$(sed -n "s/^${3%%:*}_$4: //p" "${3#*:}")
   say "$1" "$(ratio "$a" "$b")"
 }
-ours=hap_server:$tmp/ours.txt
+ours=hap_server:$tmp/hap_server.txt
 base=baseline:$tmp/baseline.txt
-theirs=hapnodejs:$tmp/node.txt
+theirs=hapnodejs:$tmp/hapnodejs.txt
 for n in "${ns[@]}"; do
   ratio_key "get_ratio_$n" "$ours" "$theirs" "get_per_s_$n"
   ratio_key "get_cpu_ratio_$n" "$ours" "$theirs" "get_per_cpu_s_$n"
@@ -245,8 +300,8 @@ for n in "${ns[@]}"; do
   ratio_key "ceiling_cpu_fraction_$n" "$ours" "$base" "get_per_cpu_s_$n"
 done
 for k in verify_per_s verify_per_cpu_s; do
-  ours=$(sed -n "s/^hap_server_$k: //p" "$tmp/ours.txt")
-  theirs=$(sed -n "s/^hapnodejs_$k: //p" "$tmp/node.txt")
+  ours=$(sed -n "s/^hap_server_$k: //p" "$tmp/hap_server.txt")
+  theirs=$(sed -n "s/^hapnodejs_$k: //p" "$tmp/hapnodejs.txt")
   [ "$k" = verify_per_s ] && key=verify_ratio || key=verify_cpu_ratio
   say "$key" "$(ratio "$ours" "$theirs")"
 done
