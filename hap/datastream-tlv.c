@@ -88,8 +88,11 @@ hap_datastream_supported_parse (
     if (item->type != SUPPORTED_CONFIGURATION)
       continue;
     config = hap_tlv8_parse (item->value, item->len, error);
-    if (config == NULL || get_u8 (config, SUPPORTED_TRANSPORT_TYPE, "transport type", &type, error))
+    if (config == NULL
+        || get_u8 (config, SUPPORTED_TRANSPORT_TYPE, "transport type", &type, error)) {
+      memset (out, 0, sizeof *out);
       return HAP_PARSE_INVALID;
+    }
     if (out->n_transports == HAP_DATASTREAM_MAX_TRANSPORTS) {
       memset (out, 0, sizeof *out);
       return invalid (error, HAP_CODEC_ERROR_TOO_LARGE, "more than 8 transport configurations");
