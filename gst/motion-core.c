@@ -17,8 +17,8 @@
 #define ABSORB_TIME 10.0
 /* Residual threshold = k * max (cell noise, frame residual scale, SIGMA_MIN); k falls
  * geometrically from K_MAX at sensitivity 0 to K_MIN at 100. */
-#define K_MAX 10.0
-#define K_MIN 2.5
+#define K_MAX 8.0
+#define K_MIN 2.0
 #define SIGMA_MIN 0.75f
 /* Cells with a run of samples this close to black or white are clipped (the camera's clipping
  * is not a gain and offset): not used for the lighting fit, not counted, not learned. */

@@ -448,8 +448,8 @@ gst_hksv_motion_class_init (GstHksvMotionClass *klass)
   gobject_class->finalize = gst_hksv_motion_finalize;
 
   properties[PROP_SENSITIVITY] = g_param_spec_uint ("sensitivity", "Sensitivity",
-      "How small a change counts as motion: 0 needs about 10 times the noise level, 100 about "
-      "2.5 times",
+      "How small a change counts as motion: 0 needs 8 times the noise level, 50 4 times, 100 "
+      "2 times",
       0, 100, DEFAULT_SENSITIVITY, rw);
   properties[PROP_MIN_AREA] = g_param_spec_double ("min-area", "Minimum area",
       "Smallest connected moving region that is motion, as a fraction of the frame", 0.0, 1.0,
