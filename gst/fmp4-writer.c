@@ -8,6 +8,9 @@
 G_DEFINE_QUARK (hksv - fmp4 - error - quark, hksv_fmp4_error)
 
 #define NS_PER_S G_GINT64_CONSTANT (1000000000)
+/* Bounds that keep every timestamp difference far from overflow. */
+#define MAX_SPAN ((guint64) 100 * 3600 * NS_PER_S) /* a recording */
+#define MAX_OFFSET ((guint64) 3600 * NS_PER_S)     /* PTS - DTS, a duration, end_ns - DTS */
 
 /* Sample flags of ISO/IEC 14496-12 8.8.3.1, as the real camera writes them. */
 #define FLAGS_SYNC 0x02000000u     /* sample_depends_on = 2 (does not depend on others) */
@@ -645,9 +648,17 @@ hksv_fmp4_writer_add_sample (
     return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "PTS %" G_GINT64_FORMAT " ns before the track's first DTS %" G_GINT64_FORMAT " ns",
         sample->pts, t->origin);
-  if (t->started && sample->dts - t->origin > G_GINT64_CONSTANT (100) * 3600 * NS_PER_S)
+  /* Differences in unsigned arithmetic: defined for any input, exact once ordered. */
+  if (t->started && (guint64) sample->dts - (guint64) t->origin > MAX_SPAN)
     return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "DTS more than 100 hours after the recording's start");
+  if (t->video && (guint64) sample->pts - (guint64) sample->dts > MAX_OFFSET)
+    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+        "PTS %" G_GINT64_FORMAT " ns more than an hour after DTS %" G_GINT64_FORMAT " ns",
+        sample->pts, sample->dts);
+  if (sample->duration > MAX_OFFSET)
+    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+        "sample duration %" G_GUINT64_FORMAT " ns is over an hour", sample->duration);
 
   if (!t->started) {
     t->started = TRUE;
@@ -722,7 +733,7 @@ lay_out_track (Track *t, gint64 end_ns, Traf *traf)
       gint64 end = -1;
       if (s->duration > 0)
         end = s->dts + (gint64) s->duration;
-      else if (t->video && end_ns > s->dts)
+      else if (t->video && end_ns > s->dts && (guint64) end_ns - (guint64) s->dts <= MAX_OFFSET)
         end = end_ns;
       if (end > s->dts)
         dur = to_ticks (t, end - t->origin) > l->tick ? to_ticks (t, end - t->origin) - l->tick : 1;

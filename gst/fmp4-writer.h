@@ -73,7 +73,8 @@ GBytes *hksv_fmp4_writer_init_segment (HksvFmp4Writer *writer);
 /* Queues one sample of `track` (index into the tracks given to _new) for the next fragment.
  * The first sample of the recording on a video track must be a sync sample. FALSE with `error`
  * (nothing queued) for a DTS that does not increase on its track, a video PTS before its own DTS
- * or before the track's first DTS, an empty sample, or a first video sample that is not sync. */
+ * or before the track's first DTS, an empty sample, a first video sample that is not sync, or
+ * implausible times (a DTS 100 hours after the first, a PTS or duration over an hour). */
 gboolean hksv_fmp4_writer_add_sample (
     HksvFmp4Writer *writer, guint track, const HksvSample *sample, GError **error);
 

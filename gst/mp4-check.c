@@ -1413,7 +1413,8 @@ check_fragment (HksvMp4Checker *k, Ctx *c, const guint8 *data, gsize len)
     for (guint s = 0; s < t->samples->len; s++) {
       const HksvMp4Sample *smp = &g_array_index (t->samples, HksvMp4Sample, s);
       gboolean sync = !(smp->flags & HKSV_MP4_SAMPLE_IS_NON_SYNC), in_mdat, idr = FALSE;
-      gint64 pts = (gint64) smp->dts + smp->cts;
+      /* dts is any 64-bit input: keep the sum in range */
+      gint64 pts = (gint64) MIN (smp->dts, (guint64) G_MAXINT64 / 2) + smp->cts;
 
       total += smp->duration;
       if (smp->size == 0)

@@ -1528,6 +1528,31 @@ test_bad_location (void)
   }
 }
 
+/* A clip file that cannot be opened is an element error; the stream goes on. */
+static void
+test_clip_open_error (void)
+{
+  Fixture f;
+  GstMessage *m;
+  GError *error = NULL;
+
+  fixture_init (&f, NULL, FALSE);
+  g_object_set (f.sink, "location", "/nonexistent-hksvsink-dir/c%d.mp4", NULL);
+  push_video (f.h, 0, 1000, 4000);
+  push_motion (f.h, TRUE, 1000);
+  m = pop_message (&f, GST_MESSAGE_ERROR);
+  g_assert_nonnull (m);
+  gst_message_parse_error (m, &error, NULL);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_WRITE));
+  g_assert_nonnull (strstr (error->message, "/nonexistent-hksvsink-dir/c0.mp4"));
+  g_error_free (error);
+  gst_message_unref (m);
+  push_video (f.h, 1000, 2000, 4000);
+  g_assert_cmpuint (n_sessions_fn ((GstHksvSink *) f.sink), ==, 0);
+  fixture_clear (&f);
+}
+
 /* Real x264enc output with B-frames (composition offsets) through a session. */
 static void
 test_x264_bframes (void)
@@ -1588,6 +1613,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hksvsink/standalone-clips", test_standalone_clips);
   g_test_add_func ("/hksvsink/standalone-prebuffer-and-max", test_standalone_prebuffer_and_max);
   g_test_add_func ("/hksvsink/bad-location", test_bad_location);
+  g_test_add_func ("/hksvsink/clip-open-error", test_clip_open_error);
   g_test_add_func ("/hksvsink/x264-bframes", test_x264_bframes);
   ret = g_test_run ();
   tear_down ();

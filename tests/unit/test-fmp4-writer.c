@@ -750,6 +750,7 @@ typedef struct {
   gboolean sync;
   guint size; /* 0: empty sample; G_MAXUINT: NULL data */
   gboolean ok;
+  guint64 duration;
 } SampleStep;
 
 typedef struct {
@@ -771,6 +772,15 @@ static const SampleCase sample_cases[] = {
   { "video PTS before its DTS", { { 0, 40 * MS, 0, TRUE, 100, FALSE } }, 1 },
   { "video PTS before the track's first DTS",
       { { 0, 40 * MS, 40 * MS, TRUE, 100, TRUE }, { 0, 80 * MS, 20 * MS, FALSE, 100, FALSE } }, 2 },
+  { "video PTS over an hour after its DTS", { { 0, 0, 3601000 * MS, TRUE, 100, FALSE } }, 1 },
+  { "DTS over 100 hours after the first",
+      { { 0, 0, 0, TRUE, 100, TRUE }, { 0, 361000000 * MS, 361000000 * MS, FALSE, 100, FALSE } },
+      2 },
+  { "duration over an hour", { { 1, 0, 0, TRUE, 100, FALSE, 3601000 * (guint64) MS } }, 1 },
+  { "extreme timestamps do not overflow",
+      { { 0, G_MININT64 + 1, G_MININT64 + 1, TRUE, 100, TRUE },
+          { 0, G_MAXINT64, G_MAXINT64, FALSE, 100, FALSE } },
+      2 },
   { "a rejected sample leaves the queue as it was",
       { { 0, 40 * MS, 40 * MS, TRUE, 100, TRUE }, { 0, 30 * MS, 30 * MS, FALSE, 100, FALSE },
           { 0, 80 * MS, 80 * MS, FALSE, 100, TRUE } },
@@ -789,7 +799,7 @@ test_invalid_samples (void)
     for (guint i = 0; i < sc->n_steps; i++) {
       const SampleStep *st = &sc->steps[i];
       g_autoptr (GBytes) data = NULL;
-      HksvSample s = { st->dts, st->pts, 0, st->sync, NULL };
+      HksvSample s = { st->dts, st->pts, st->duration, st->sync, NULL };
       GError *error = NULL;
       gboolean ok;
 
