@@ -522,6 +522,19 @@ test_properties_while_playing (void)
   g_object_get (fx->h->element, "region-mask", &mask, NULL);
   g_assert_cmpstr (mask, ==, "0,0,1,1");
   assert_reports_consistent (fx);
+
+  /* the overlay switched on and off: frames are copied while it is on, passed through after */
+  for (guint k = 0; k < 3; k++) {
+    GstBuffer *in, *out;
+
+    g_object_set (fx->h->element, "overlay", k == 1, NULL);
+    in = make_frame (fx, n + k);
+    gst_buffer_ref (in);
+    out = push_frame_full (fx, in, TRUE);
+    g_assert_true ((out == in) == (k != 1));
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+  }
   fixture_free (fx);
 }
 
