@@ -2,7 +2,7 @@
  *
  * Luma planes in, motion state and score out. The plane is never read whole: it is sampled on a
  * grid of at most 64 x 64 cells (64 along the long side, 64 x 36 for 16:9), four runs of four
- * adjacent samples per cell, so a 1080p frame costs 9216 sample reads wherever the frame lives.
+ * adjacent samples per cell, so a 1080p or 4K frame costs 9216 runs (36864 samples on 72 rows).
  * Per cell the core keeps a background level and a noise level; each analysed frame is fitted to
  * the background with a robust global gain and offset (per-brightness medians, outlier bins
  * dropped), so lighting ramps, flashes and flicker that act on the whole image do not count. A
