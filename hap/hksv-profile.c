@@ -924,9 +924,13 @@ choose_video (const HapCameraVideoConfig *video, const HapHksvSelectionPrefs *pr
     return refuse (error, "level %s is not offered", level_name ((guint) prefs->level));
 
   out->video.codec = codec->codec;
-  out->video.profile = prefs->profile >= 0
-                           ? (HapCameraVideoProfile) prefs->profile
-                           : (HapCameraVideoProfile) list_max (profiles, codec->n_profiles);
+  /* Main when offered: what a real hub selects (PROTOCOL.md section 6). */
+  if (prefs->profile >= 0)
+    out->video.profile = (HapCameraVideoProfile) prefs->profile;
+  else if (list_has (profiles, codec->n_profiles, HAP_CAMERA_VIDEO_PROFILE_MAIN))
+    out->video.profile = HAP_CAMERA_VIDEO_PROFILE_MAIN;
+  else
+    out->video.profile = (HapCameraVideoProfile) list_max (profiles, codec->n_profiles);
   out->video.level = prefs->level >= 0 ? (HapCameraVideoLevel) prefs->level
                                        : (HapCameraVideoLevel) list_max (levels, codec->n_levels);
   out->video.bitrate_kbps = prefs->video_bitrate_kbps ? prefs->video_bitrate_kbps : 2000;

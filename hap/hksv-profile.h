@@ -91,7 +91,8 @@ gchar *hap_hksv_describe_selected (const HapCameraSelectedConfig *sel);
 typedef struct {
   guint width, height, fps; /* all 0: 1920x1080 when offered, else the largest; the
                              * highest frame rate up to 30 */
-  gint profile;             /* HapCameraVideoProfile, -1: the highest offered */
+  gint profile;             /* HapCameraVideoProfile, -1: Main when offered (as real hubs
+                             * select), else the highest offered */
   gint level;               /* HapCameraVideoLevel, -1: the highest offered */
   guint video_bitrate_kbps; /* 0: 2000 */
   guint iframe_interval_ms; /* 0: the fragment length */

@@ -62,7 +62,8 @@ hub_record_option_entries (HubRecordOptions *o)
     { "resolution", 0, 0, G_OPTION_ARG_STRING, &o->resolution,
         "Select this resolution (default 1920x1080 when offered, else the largest)", "WxH[@FPS]" },
     { "profile", 0, 0, G_OPTION_ARG_STRING, &o->profile,
-        "Select this H.264 profile: baseline, main or high (default the highest offered)",
+        "Select this H.264 profile: baseline, main or high (default main when offered, else the "
+        "highest)",
         "PROFILE" },
     { "level", 0, 0, G_OPTION_ARG_STRING, &o->level,
         "Select this H.264 level: 3.1, 3.2 or 4 (default the highest offered)", "LEVEL" },

@@ -438,7 +438,7 @@ test_selection_defaults (void)
   g_assert_cmpuint (sel.video.attributes.width, ==, 1920);
   g_assert_cmpuint (sel.video.attributes.height, ==, 1080);
   g_assert_cmpuint (sel.video.attributes.fps, ==, 30);
-  g_assert_cmpint (sel.video.profile, ==, HAP_CAMERA_VIDEO_PROFILE_HIGH);
+  g_assert_cmpint (sel.video.profile, ==, HAP_CAMERA_VIDEO_PROFILE_MAIN);
   g_assert_cmpint (sel.video.level, ==, HAP_CAMERA_VIDEO_LEVEL_4);
   g_assert_cmpuint (sel.video.bitrate_kbps, ==, 2000);
   g_assert_cmpuint (sel.video.iframe_interval_ms, ==, 4000);
@@ -455,7 +455,7 @@ test_selection_defaults (void)
   g_assert_true (hap_camera_selected_config_equal (&sel, &back));
   text = hap_hksv_describe_selected (&sel);
   g_assert_cmpstr (text, ==,
-      "prebuffer 4000 ms, triggers motion, fMP4 fragments 4000 ms; H.264 High level 4 "
+      "prebuffer 4000 ms, triggers motion, fMP4 fragments 4000 ms; H.264 Main level 4 "
       "1920x1080@30 2000 kbps, I-frame every 4000 ms; AAC-LC 1 ch 32 kHz variable 64 kbps");
 }
 
@@ -472,14 +472,14 @@ test_selection_preferences (void)
   hap_hksv_selection_prefs_init (&prefs);
   prefs.width = 1280;
   prefs.height = 720;
-  prefs.profile = HAP_CAMERA_VIDEO_PROFILE_MAIN;
+  prefs.profile = HAP_CAMERA_VIDEO_PROFILE_HIGH;
   prefs.video_bitrate_kbps = 800;
   prefs.iframe_interval_ms = 2000;
   prefs.audio_bitrate_kbps = 32;
   g_assert_true (hap_hksv_choose_selection (&rec, &video, &audio, &prefs, &sel, NULL));
   g_assert_cmpuint (sel.video.attributes.width, ==, 1280);
   g_assert_cmpuint (sel.video.attributes.fps, ==, 30);
-  g_assert_cmpint (sel.video.profile, ==, HAP_CAMERA_VIDEO_PROFILE_MAIN);
+  g_assert_cmpint (sel.video.profile, ==, HAP_CAMERA_VIDEO_PROFILE_HIGH);
   g_assert_cmpuint (sel.video.bitrate_kbps, ==, 800);
   g_assert_cmpuint (sel.video.iframe_interval_ms, ==, 2000);
   g_assert_cmpuint (sel.audio.max_bitrate_kbps, ==, 32);
