@@ -437,7 +437,7 @@ configure (HubContext *ctx, HapClient *client, HubShared *shared, GError **error
       return FALSE;
   } else {
     HapHksvSelectionPrefs prefs;
-    gint rtp, camera_active, recording;
+    gint rtp = 1, camera_active = 1, recording = 1;
     g_autoptr (GArray) planned = g_array_new (FALSE, TRUE, sizeof (PlannedWrite));
     PlannedWrite w;
 
