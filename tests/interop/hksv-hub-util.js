@@ -136,9 +136,34 @@ function assertClean(assert, run, what) {
   assert.strictEqual(run.report.exit_status, run.code, `${what}: exit status differs from the report`);
 }
 
+// The sockets of process `pid` (Linux /proc): [{proto, local}] with local as "a.b.c.d:port" or
+// "[v6]:port" hex, from the socket inodes of its descriptors.
+function socketsOf(pid) {
+  const inodes = new Set();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    let target;
+    try {
+      target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch (e) {
+      continue;
+    }
+    const m = /^socket:\[(\d+)\]$/.exec(target);
+    if (m) inodes.add(m[1]);
+  }
+  const found = [];
+  for (const proto of ["tcp", "tcp6", "udp", "udp6"]) {
+    const lines = fs.readFileSync(`/proc/${pid}/net/${proto}`, "utf8").trim().split("\n").slice(1);
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/);
+      if (inodes.has(f[9])) found.push({ proto, local: f[1], loopback: /^0100007F:|^0{24}0100000{8}:|^0{31}1:/i.test(f[1]) });
+    }
+  }
+  return found;
+}
+
 function reference() {
   return Buffer.concat(["mediaInitialization.mp4", "sequence2.mp4", "sequence3.mp4", "sequence4.mp4"]
       .map((f) => fs.readFileSync(path.join(referenceDir, f))));
 }
 
-module.exports = { requirePeers, tempDir, Camera, runHub, assertClean, reference };
+module.exports = { requirePeers, tempDir, Camera, runHub, assertClean, reference, socketsOf };

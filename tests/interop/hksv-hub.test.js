@@ -12,7 +12,7 @@ const path = require("path");
 const fs = require("fs");
 const assert = require("assert");
 const { execFileSync } = require("child_process");
-const { requirePeers, tempDir, Camera, runHub, assertClean, reference } = require("./hksv-hub-util");
+const { requirePeers, tempDir, Camera, runHub, assertClean, reference, socketsOf } = require("./hksv-hub-util");
 
 const hub = process.argv[2];
 requirePeers(hub);
@@ -142,6 +142,15 @@ async function main() {
     const check = await runHub(hub, ["check", recs[0].chunk_dump, "--prebuffer", "4000", "--fragment", "4000", "--audio", "yes"]);
     assertClean(assert, check, "check");
     assert.strictEqual(check.code, 0, check.stdout);
+  });
+
+  await step("the camera holds loopback TCP sockets only, and no UDP socket (no mDNS)", async () => {
+    const sockets = socketsOf(camera.proc.pid);
+    assert.ok(sockets.some((s) => s.proto.startsWith("tcp")), "the camera's sockets are visible");
+    for (const s of sockets) {
+      assert.ok(s.proto.startsWith("tcp"), `a ${s.proto} socket: ${s.local}`);
+      assert.ok(s.loopback, `a socket on ${s.local}`);
+    }
   });
 
   await step("motion ends before the camera does: the hub closes the stream (reason normal)", async () => {
