@@ -47,6 +47,8 @@ typedef struct {
   gdouble fragment_timeout_s;
   gint max_duration_s;
   gchar *open_reason;
+  gboolean lenient;
+  gint max_mb;
 } HubRecordOptions;
 
 void hub_record_options_init (HubRecordOptions *options);

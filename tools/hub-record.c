@@ -22,6 +22,7 @@ hub_record_options_init (HubRecordOptions *o)
   o->close_delay_s = 8.0;
   o->fragment_timeout_s = 5.0;
   o->max_duration_s = 180;
+  o->max_mb = 256;
 }
 
 void
@@ -87,6 +88,10 @@ hub_record_option_entries (HubRecordOptions *o)
         "Fail a recording that sends nothing for S seconds (default 5, as hubs)", "S" },
     { "max-duration", 0, 0, G_OPTION_ARG_INT, &o->max_duration_s,
         "Close a recording after S seconds (default 180)", "S" },
+    { "max-size", 0, 0, G_OPTION_ARG_INT, &o->max_mb,
+        "Fail and close a recording larger than MB megabytes (default 256)", "MB" },
+    { "lenient", 0, 0, G_OPTION_ARG_NONE, &o->lenient,
+        "Only the media rules hubs need, not the comparison with the real camera's layout", NULL },
     { "open-reason", 0, 0, G_OPTION_ARG_STRING, &o->open_reason,
         "The reason string of dataSend open (default: the trigger, motion or doorbell)", "TEXT" },
     { NULL },
@@ -556,6 +561,7 @@ hub_checker_options (const HubShared *shared, HksvMp4CheckOptions *options)
   options->fragment_ms = shared->selection.general.container.fragment_length_ms;
   options->prebuffer_ms = shared->selection.general.prebuffer_ms;
   options->audio = shared->audio_active ? HKSV_MP4_AUDIO_YES : HKSV_MP4_AUDIO_NO;
+  options->lenient = shared->opt->lenient;
 }
 
 int
@@ -582,9 +588,10 @@ hub_cmd_record (HubContext *ctx, HubRecordOptions *o, int argc, char **argv)
     return hub_finish (ctx, HUB_EXIT_USAGE);
   }
   if (o->events < 1 || o->hubs < 1 || o->hubs > HAP_CONTROLLER_MAX_IDENTITIES || o->timeout_s < 1
-      || o->close_delay_s < 0 || o->fragment_timeout_s <= 0 || o->max_duration_s < 1) {
-    hub_error (ctx, "--events, --hubs (1..32), --timeout, --fragment-timeout and --max-duration "
-                    "must be positive, --close-delay not negative");
+      || o->close_delay_s < 0 || o->fragment_timeout_s <= 0 || o->max_duration_s < 1
+      || o->max_mb < 1) {
+    hub_error (ctx, "--events, --hubs (1..32), --timeout, --fragment-timeout, --max-duration and "
+                    "--max-size must be positive, --close-delay not negative");
     return hub_finish (ctx, HUB_EXIT_USAGE);
   }
   if (o->mode != NULL && !mode_values (o->mode, &dummy, &dummy, &dummy)) {

@@ -605,6 +605,14 @@ on_data (Hub *h, HapHdsIncoming *in)
     const HapHdsDataSendPacket *p = &g_array_index (data.packets, HapHdsDataSendPacket, i);
     take_packet (rec, p, data.end_of_stream && i + 1 == data.packets->len, in->arrival_us);
   }
+  /* A stream that never ends must not fill the disk (or the checker's fragment buffer). */
+  if (rec->bytes > (guint64) h->opt->max_mb * 1024 * 1024) {
+    fail (rec, "the recording exceeds --max-size %d MB", h->opt->max_mb);
+    send_close (h, rec, HAP_HDS_DATA_SEND_BAD_DATA);
+    rec->state = REC_DONE;
+    hap_hds_data_send_data_clear (&data);
+    return;
+  }
   if (data.end_of_stream) {
     g_autoptr (HapHdsValue) ack = hap_hds_data_send_ack_build (rec->stream_id, TRUE);
     rec->end_of_stream = TRUE;
