@@ -5,17 +5,22 @@
 //   unexpected pairing TLVs; a port nobody listens on;
 // - the hap-nodejs reference camera (hksv-camera.js --misbehave) that stalls, writes garbage
 //   into or closes the HDS connection in the middle of a recording, or breaks the HAP session
-//   while hksv-hub waits for motion.
-// Usage: node hksv-hub-robustness.test.js PATH/TO/hksv-hub
+//   while hksv-hub waits for motion;
+// - an accessory that is no camera at all (libhap's hap-test-accessory, a light): inspect lists
+//   the HKSV services as missing, record refuses clearly, watch and unpair still work.
+// Usage: node hksv-hub-robustness.test.js PATH/TO/hksv-hub [PATH/TO/hap-test-accessory]
 // Exit: 0 all passed, 1 a failure, 77 skipped (node_modules or the binary missing).
 "use strict";
 const path = require("path");
 const fs = require("fs");
 const net = require("net");
+const readline = require("readline");
+const { spawn } = require("child_process");
 const assert = require("assert");
 const { requirePeers, tempDir, Camera, runHub, assertClean } = require("./hksv-hub-util");
 
 const hub = process.argv[2];
+const lightAccessory = process.argv[3]; // libhap's hap-test-accessory: a HAP light, no camera
 requirePeers(hub);
 
 const CODE = "031-45-154";
@@ -183,6 +188,67 @@ async function main() {
       assert.strictEqual(run.code, 3, run.stderr);
       assert.match(run.report.hubs[0].error, session[cmd]);
       assert.ok(run.ms < 10000, `took ${run.ms} ms`);
+    });
+  }
+
+  if (lightAccessory && fs.existsSync(lightAccessory)) {
+    await step("an accessory that is no camera: inspect says missing, record refuses, exit 1", async () => {
+      const lightDir = path.join(dir, "light");
+      fs.mkdirSync(lightDir);
+      const proc = spawn(lightAccessory, ["--storage", lightDir, "--setup-code", CODE],
+          { stdio: ["pipe", "pipe", "ignore"] });
+      const lines = [];
+      readline.createInterface({ input: proc.stdout }).on("line", (l) => lines.push(l));
+      const waitLine = async (prefix) => {
+        for (let i = 0; i < 100; i++) {
+          const l = lines.find((x) => x.startsWith(prefix));
+          if (l) return l;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error(`hap-test-accessory did not print ${prefix}`);
+      };
+      try {
+        const port = Number((await waitLine("PORT ")).split(" ")[1]);
+        const state = path.join(lightDir, "hub");
+        const common = ["--state-dir", state, "--io-timeout", String(IO_TIMEOUT_S)];
+        let run = await runHub(hub, ["pair", `127.0.0.1:${port}`, CODE, ...common]);
+        assertClean(assert, run, "pair");
+        assert.strictEqual(run.code, 0, run.stderr);
+
+        run = await runHub(hub, ["inspect", ...common]);
+        assertClean(assert, run, "inspect");
+        assert.strictEqual(run.code, 1);
+        for (const item of ["CameraEventRecordingManagement", "DataStreamManagement", "MotionSensor",
+          "CameraRTPStreamManagement", "CameraOperatingMode"])
+          assert.strictEqual(run.report.checks.find((c) => c.item === item).status, "missing", item);
+        assert.ok(run.report.accessories[0].services.some((s) => s.name === "Lightbulb" || s.type === "43"));
+
+        run = await runHub(hub, ["record", "--out", path.join(lightDir, "out"), ...common]);
+        assertClean(assert, run, "record");
+        assert.strictEqual(run.code, 1);
+        assert.match(run.report.error, /lacks what a hub needs to record/);
+
+        run = await runHub(hub, ["snapshot", "--out", path.join(lightDir, "s.jpg"), ...common]);
+        assertClean(assert, run, "snapshot");
+        assert.strictEqual(run.code, 1);
+        assert.match(run.report.error, /refused the snapshot.*404/);
+
+        run = await runHub(hub, ["watch", "--events", "1", "--timeout", "10", "-v", ...common],
+            async (child) => {
+              await new Promise((resolve) => child.stderr.once("data", resolve));
+              proc.stdin.write("on 1\n");
+            });
+        assertClean(assert, run, "watch");
+        assert.strictEqual(run.code, 0, run.stderr);
+        assert.ok(run.report.events.some((e) => e.iid === 9 && e.value === true));
+
+        run = await runHub(hub, ["unpair", ...common]);
+        assertClean(assert, run, "unpair");
+        assert.strictEqual(run.code, 0, run.stderr);
+        await waitLine("PAIRED 0");
+      } finally {
+        proc.stdin.end("quit\n");
+      }
     });
   }
 
