@@ -736,9 +736,8 @@ subscribe (Hub *h, GError **error)
     { cam->aid, cam->motion_detected, NULL, 1, FALSE },
     { cam->aid, cam->doorbell_event, NULL, 1, FALSE },
   };
-  guint n = cam->doorbell_event != 0 && (h->shared->triggers & HAP_CAMERA_EVENT_TRIGGER_DOORBELL)
-                ? 2
-                : 1;
+  /* The doorbell too when there is one (hubs notify presses); it records only when selected. */
+  guint n = cam->doorbell_event != 0 ? 2 : 1;
   g_autoptr (GArray) answer = hap_client_write (h->state->hap, writes, n, error);
 
   if (answer == NULL)

@@ -221,6 +221,9 @@ const controller = new CameraController({
   recording: {
     options: {
       prebufferLength: 4000,
+      // With --doorbell the camera offers the doorbell trigger too (HAP-NodeJS adds it only with
+      // its DoorbellController).
+      overrideEventTriggerOptions: args.doorbell ? [2] : undefined,
       mediaContainerConfiguration: { type: 0 /* fMP4 */, fragmentLength: 4000 },
       video: {
         type: 0 /* H.264 */,

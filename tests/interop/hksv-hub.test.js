@@ -3,8 +3,8 @@
 // hksv-hub pairs, inspects (the whole HKSV profile present), configures, gets motion, receives
 // recordings whose bytes equal the reference init segment + fragments with no checker
 // violation, closes a stream itself after motion ends, runs two hubs (hap-nodejs serves one
-// stream and refuses the other with BUSY: reported as such), takes a snapshot, sees a refused
-// open when recording is off, and unpairs.
+// stream and refuses the other with BUSY: reported as such), records on a doorbell press, takes
+// a snapshot, sees a refused open when recording is off, and unpairs.
 // Usage: node hksv-hub.test.js PATH/TO/hksv-hub
 // Exit: 0 all passed, 1 a failure, 77 skipped (node_modules or the binary missing).
 "use strict";
@@ -69,7 +69,7 @@ async function step(name, fn) {
 async function main() {
   const jpeg = path.join(dir, "snapshot-source.jpg");
   makeJpeg(jpeg);
-  const camera = new Camera(dir, ["--pace", "1200", "--snapshot", jpeg]);
+  const camera = new Camera(dir, ["--pace", "1200", "--snapshot", jpeg, "--doorbell"]);
   const port = await camera.port();
   const address = `127.0.0.1:${port}`;
 
@@ -197,6 +197,23 @@ async function main() {
     const list = await runHub(hub, ["list-pairings", ...common]);
     assertClean(assert, list, "list-pairings");
     assert.deepStrictEqual(list.report.pairings.map((p) => p.hub).sort(), [1, 2]);
+  });
+
+  await step("a doorbell press (--doorbell) starts a recording with the doorbell trigger", async () => {
+    const out = path.join(dir, "doorbell");
+    const run = await runHub(hub, ["record", "--out", out, "--doorbell", "--timeout", "30", "-v", ...common],
+        async (child) => {
+          await whenSubscribed(child, 1);
+          camera.send("doorbell");
+          await camera.wait("STREAM_ACK");
+        });
+    assertClean(assert, run, "record --doorbell");
+    assert.strictEqual(run.code, 0, run.stderr);
+    const rec = run.report.hubs[0].recordings[0];
+    assert.strictEqual(rec.trigger, "doorbell");
+    assert.strictEqual(rec.violations_count, 0, JSON.stringify(rec.violations));
+    assert.match(run.report.selection_text, /triggers motion\+doorbell/);
+    assert.ok(fs.readFileSync(rec.file).equals(ref));
   });
 
   await step("snapshot with reason 1 saves the camera's JPEG", async () => {
