@@ -67,6 +67,18 @@ async function step(name, fn) {
 }
 
 async function main() {
+  await step("--help documents every subcommand and its options", async () => {
+    const help = execFileSync(hub, ["--help"], { encoding: "utf8" });
+    for (const cmd of ["pair HOST:PORT CODE", "unpair", "list-pairings", "inspect", "record --out DIR",
+      "snapshot --reason 0|1 --out FILE", "check FILE...", "watch"])
+      assert.ok(help.includes(`hksv-hub ${cmd}`), cmd);
+    for (const opt of ["--state-dir DIR", "--json", "--events N", "--timeout S", "--hubs N", "--mode MODE",
+      "--close-delay S", "--fragment-timeout S", "--reason 0|1", "--io-timeout S", "Exit status"])
+      assert.ok(help.includes(opt), opt);
+    const sub = execFileSync(hub, ["record", "--help"], { encoding: "utf8" });
+    assert.ok(sub.includes("--state-dir") && sub.includes("--hubs"));
+  });
+
   const jpeg = path.join(dir, "snapshot-source.jpg");
   makeJpeg(jpeg);
   const camera = new Camera(dir, ["--pace", "1200", "--snapshot", jpeg, "--doorbell"]);
