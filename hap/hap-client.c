@@ -241,6 +241,8 @@ hap_client_pump (HapClient *client, GError **error)
   return TRUE;
 }
 
+static gboolean has_response (HapClient *client);
+
 /* Waits until `ready` holds or the deadline passes. */
 static gboolean
 wait_until (HapClient *client, gboolean (*ready) (HapClient *), gint64 deadline_us,
@@ -252,8 +254,12 @@ wait_until (HapClient *client, gboolean (*ready) (HapClient *), gint64 deadline_
 
     if (!hap_client_socket_wait_readable (client->socket, deadline_us, &local)) {
       if (g_error_matches (local, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT)) {
-        g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT,
+        GError *timeout = g_error_new (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT,
             "no %s from the accessory within the timeout", what);
+        /* HTTP responses carry no id: after a late one the connection cannot be trusted. */
+        if (ready == has_response)
+          return fail_transport (client, timeout, error);
+        g_propagate_error (error, timeout);
         return FALSE;
       }
       return fail_transport (client, g_steal_pointer (&local), error);

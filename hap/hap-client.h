@@ -66,7 +66,9 @@ gboolean hap_client_is_verified (const HapClient *client);
 const guint8 *hap_client_get_shared_secret (const HapClient *client);
 
 /* ---- requests ---- */
-/* Sends a request and waits for its response (any status). `content_type` may be NULL. */
+/* Sends a request and waits for its response (any status). `content_type` may be NULL. A
+ * response that does not come in time spends the connection (a late one could not be told from
+ * the answer to the next request); waiting for events does not. */
 HapHttpResponse *hap_client_request (HapClient *client, const char *method, const char *target,
     const char *content_type, const guint8 *body, gsize len, GError **error);
 /* "207 Multi-Status, HAP status -70410 (invalid value)" for reports; the body's "status" is

@@ -424,6 +424,41 @@ test_events_before_response (void)
 }
 
 static void
+test_late_response (void)
+{
+  Pair p;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HapRemoteDb) db = NULL;
+  g_autoptr (GArray) ev = NULL;
+  gint64 start;
+
+  pair_new (&p, 100);
+  g_assert_null (hap_client_get_accessories (p.client, &error));
+  g_assert_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  /* The answer comes late: it must not pass for the answer to the next request. */
+  say (&p, OK_JSON ("18") "{\"accessories\":[]}");
+  start = g_get_monotonic_time ();
+  db = hap_client_get_accessories (p.client, &error);
+  g_assert_null (db);
+  g_assert_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 50 * 1000);
+  pair_free (&p);
+
+  /* Waiting for events that do not come does not spend the connection. */
+  pair_new (&p, 1000);
+  g_clear_error (&error);
+  ev = hap_client_next_event (p.client, 50, &error);
+  g_assert_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  say (&p, OK_JSON ("18") "{\"accessories\":[]}");
+  db = hap_client_get_accessories (p.client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (db->accessories->len, ==, 0);
+  pair_free (&p);
+}
+
+static void
 test_connect_refused (void)
 {
   g_autoptr (GError) error = NULL;
@@ -489,6 +524,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hap-client/against-server", test_against_server);
   g_test_add_func ("/hap-client/misbehaving-peer", test_misbehaving_peer);
   g_test_add_func ("/hap-client/events-before-response", test_events_before_response);
+  g_test_add_func ("/hap-client/late-response", test_late_response);
   g_test_add_func ("/hap-client/connect-refused", test_connect_refused);
   g_test_add_func ("/hap-client/parse-address", test_parse_address);
   return g_test_run ();
