@@ -359,7 +359,7 @@ finish_recording (Hub *h)
   g_autoptr (GString) timeline = g_string_new (NULL);
   g_autoptr (GString) media = g_string_new (NULL);
   const HksvMp4Summary *summary;
-  gboolean streamed = rec->open_accepted_us > 0;
+  gboolean streamed = rec->open_accepted_us > 0 || rec->chunks > 0;
   guint n_violations = 0;
   gboolean ok;
 
