@@ -205,8 +205,11 @@ static const HksvMp4Rule rules[N_RULES] = {
 
 /* At most this many violations of one rule per sequence are stored. */
 #define MAX_PER_RULE_AND_SEQUENCE 3
-/* Refuse to model more samples than this in one traf (a trun's count is only 32 bits of input). */
-#define MAX_SAMPLES_PER_TRAF 200000
+/* Refuse to model more samples than this in one fragment: a 4 s fragment holds a few hundred,
+ * and a trun's 32-bit count costs its sender four bytes. */
+#define MAX_SAMPLES_PER_FRAGMENT 20000
+/* A recording has two tracks; more trafs than this in one moof are not modelled. */
+#define MAX_TRAFS 16
 
 #define FOURCC HKSV_FOURCC
 
@@ -286,30 +289,39 @@ report (Ctx *c, guint rule, const char *format, ...)
   va_list args;
   gchar *msg;
 
+  if (k) {
+    /* Decide first: input with millions of bad samples must not cost a message each. */
+    if (k->ignored[rule] || (k->opt.lenient && rules[rule].kind == HKSV_MP4_RULE_LAYOUT))
+      return;
+    if (k->last_seq[rule] != c->seq) {
+      k->last_seq[rule] = c->seq;
+      k->count[rule] = 0;
+    }
+    if (++k->count[rule] > MAX_PER_RULE_AND_SEQUENCE)
+      return;
+  }
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_free (c->last);
-  c->last = msg;
-  if (!k || k->ignored[rule] || (k->opt.lenient && rules[rule].kind == HKSV_MP4_RULE_LAYOUT))
+  if (!k) {
+    /* parse only: the last message becomes the GError */
+    g_free (c->last);
+    c->last = msg;
     return;
-  if (k->last_seq[rule] != c->seq) {
-    k->last_seq[rule] = c->seq;
-    k->count[rule] = 0;
   }
-  if (++k->count[rule] > MAX_PER_RULE_AND_SEQUENCE)
-    return;
   v = g_new0 (HksvMp4Violation, 1);
   v->rule = rules[rule].id;
   v->kind = rules[rule].kind;
   v->sequence = c->seq;
   v->chunk = c->chunk;
-  if (k->count[rule] == MAX_PER_RULE_AND_SEQUENCE)
+  if (k->count[rule] == MAX_PER_RULE_AND_SEQUENCE) {
     v->message = g_strdup_printf ("%s (further violations of this rule in this sequence are "
                                   "not listed)",
         msg);
-  else
-    v->message = g_strdup (msg);
+    g_free (msg);
+  } else {
+    v->message = msg;
+  }
   g_ptr_array_add (k->violations, v);
   if (k->func)
     k->func (v, k->func_data);
@@ -840,7 +852,8 @@ hksv_mp4_fragment_free (HksvMp4Fragment *f)
 #define TFHD_DEFAULT_BASE_IS_MOOF 0x020000u
 
 static HksvMp4Traf *
-parse_traf (Ctx *c, const HksvMp4Init *init, const HksvBox *traf, const HksvMp4Fragment *f)
+parse_traf (
+    Ctx *c, const HksvMp4Init *init, const HksvBox *traf, const HksvMp4Fragment *f, guint *budget)
 {
   HksvBox tfhd, box;
   HksvByteReader r;
@@ -932,14 +945,21 @@ parse_traf (Ctx *c, const HksvMp4Init *init, const HksvBox *traf, const HksvMp4F
       goto bad_trun;
     for (guint b = 0x100; b <= 0x800; b <<= 1)
       per += (tflags & b) ? 4 : 0;
-    if ((guint64) count * per > hksv_byte_reader_remaining (&r)
-        || t->samples->len + (guint64) count > MAX_SAMPLES_PER_TRAF) {
+    if ((guint64) count * per > hksv_byte_reader_remaining (&r)) {
       report (c, R_TRAF_STRUCTURE,
           "track %u: trun %u says %u samples, more than its %" G_GSIZE_FORMAT " bytes hold",
           t->track_id, t->trun_flags->len + 1, count, hksv_byte_reader_remaining (&r));
       traf_free (t);
       return NULL;
     }
+    if (count > *budget) {
+      report (c, R_TRAF_STRUCTURE,
+          "track %u: trun %u says %u samples; more than %d in one fragment are not plausible",
+          t->track_id, t->trun_flags->len + 1, count, MAX_SAMPLES_PER_FRAGMENT);
+      traf_free (t);
+      return NULL;
+    }
+    *budget -= count;
     {
       guint32 vf = ((guint32) version << 24) | tflags;
       g_array_append_val (t->trun_flags, vf);
@@ -1001,6 +1021,7 @@ parse_fragment (Ctx *c, const HksvMp4Init *init, const guint8 *data, gsize len)
   HksvMp4Fragment *f;
   HksvByteReader r;
   gchar s[5];
+  guint budget = MAX_SAMPLES_PER_FRAGMENT;
 
   hksv_box_iter_init (&it, data, len);
   for (;;) {
@@ -1073,7 +1094,11 @@ parse_fragment (Ctx *c, const HksvMp4Init *init, const guint8 *data, gsize len)
     HksvMp4Traf *t;
     if (box.type != FOURCC ('t', 'r', 'a', 'f'))
       continue;
-    t = parse_traf (c, init, &box, f);
+    if (f->trafs->len == MAX_TRAFS) {
+      report (c, R_MOOF_TRAF_COUNT, "more than %d trafs in one moof", MAX_TRAFS);
+      break;
+    }
+    t = parse_traf (c, init, &box, f, &budget);
     if (t)
       g_ptr_array_add (f->trafs, t);
   }
@@ -1268,6 +1293,20 @@ compare_ranges (gconstpointer a, gconstpointer b)
   return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
 }
 
+typedef struct {
+  gint64 pts;
+  guint index;
+} PtsEntry;
+
+static gint
+compare_pts (gconstpointer a, gconstpointer b)
+{
+  const PtsEntry *x = a, *y = b;
+  if (x->pts != y->pts)
+    return x->pts < y->pts ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index ? 1 : 0;
+}
+
 static void
 check_video_sample (Ctx *c, const HksvMp4TrackInfo *ti, const guint8 *data, const HksvMp4Sample *s,
     guint index, gboolean *is_idr)
@@ -1362,7 +1401,7 @@ check_fragment (HksvMp4Checker *k, Ctx *c, const guint8 *data, gsize len)
     guint syncs = 0;
     gboolean vid = is_video (ti), aud = is_audio (ti), missing_offset = FALSE;
     gint64 first_pts = 0;
-    GHashTable *pts_seen = NULL;
+    GArray *pts_seen = NULL; /* {pts, sample index}, sorted afterwards: duplicates */
 
     if (!t)
       continue;
@@ -1408,7 +1447,7 @@ check_fragment (HksvMp4Checker *k, Ctx *c, const guint8 *data, gsize len)
     if (missing_offset)
       report (c, R_TRUN_DATA_OFFSET, "track %u: a trun has no data offset", t->track_id);
     if (vid)
-      pts_seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      pts_seen = g_array_sized_new (FALSE, FALSE, sizeof (PtsEntry), t->samples->len);
 
     for (guint s = 0; s < t->samples->len; s++) {
       const HksvMp4Sample *smp = &g_array_index (t->samples, HksvMp4Sample, s);
@@ -1466,12 +1505,10 @@ check_fragment (HksvMp4Checker *k, Ctx *c, const guint8 *data, gsize len)
         if (pts < 0)
           report (c, R_SAMPLE_CTS, "track %u sample %u has a negative presentation time",
               t->track_id, s + 1);
-        if (g_hash_table_contains (pts_seen, &pts))
-          report (c, R_SAMPLE_CTS,
-              "track %u sample %u is presented at the same time as an earlier sample", t->track_id,
-              s + 1);
-        else
-          g_hash_table_add (pts_seen, g_memdup2 (&pts, sizeof pts));
+        {
+          PtsEntry e = { pts, s };
+          g_array_append_val (pts_seen, e);
+        }
         syncs += sync;
         frame_ms = MAX (frame_ms, ticks_ms (smp->duration, ti->timescale));
       } else if (aud) {
@@ -1495,7 +1532,17 @@ check_fragment (HksvMp4Checker *k, Ctx *c, const guint8 *data, gsize len)
       sum->sync_samples += sync;
       sum->bytes += smp->size;
     }
-    g_clear_pointer (&pts_seen, g_hash_table_destroy);
+    if (pts_seen) {
+      g_array_sort (pts_seen, compare_pts);
+      for (guint p = 1; p < pts_seen->len; p++) {
+        const PtsEntry *a = &g_array_index (pts_seen, PtsEntry, p - 1);
+        const PtsEntry *b = &g_array_index (pts_seen, PtsEntry, p);
+        if (a->pts == b->pts)
+          report (c, R_SAMPLE_CTS, "track %u samples %u and %u are presented at the same time",
+              t->track_id, MIN (a->index, b->index) + 1, MAX (a->index, b->index) + 1);
+      }
+      g_array_unref (pts_seen);
+    }
     if (vid && syncs > 1)
       report (c, R_FRAGMENT_SYNC_COUNT,
           "track %u: %u sync samples in one fragment; HKSV fragments hold one GOP (one IDR, "

@@ -106,13 +106,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     HksvMp4Fragment *f = hksv_mp4_fragment_parse (&init, data + split, size - split, NULL);
     CHECK (init.n_tracks <= HKSV_MP4_CHECK_MAX_TRACKS);
     if (f) {
+      guint total = 0;
       CHECK (f->moof_offset + f->moof_size <= size - split);
       CHECK (f->mdat_offset + f->mdat_size <= size - split);
+      CHECK (f->trafs->len <= 16);
       for (guint t = 0; t < f->trafs->len; t++) {
         const HksvMp4Traf *traf = g_ptr_array_index (f->trafs, t);
         CHECK (traf->track < (gint) init.n_tracks);
-        CHECK (traf->samples->len <= 200000);
+        total += traf->samples->len;
       }
+      CHECK (total <= 20000);
       hksv_mp4_fragment_free (f);
     }
   }
