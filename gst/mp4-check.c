@@ -1617,8 +1617,12 @@ check_fragment (HksvMp4Checker *k, Ctx *c, const guint8 *data, gsize len)
   k->pending_seq = c->seq;
   k->pending_ms = frag_ms;
   k->pending_frame_ms = frame_ms;
+  /* Arrival times are any 64-bit input: elapsed time in unsigned arithmetic, exact once
+   * ordered; a fragment "before" the init segment counts as at once. */
   if (k->chunk_mode && k->init_arrival && k->cur_last_arrival
-      && k->cur_last_arrival - k->init_arrival <= (gint64) k->opt.burst_ms * 1000) {
+      && (k->cur_last_arrival < k->init_arrival
+          || (guint64) k->cur_last_arrival - (guint64) k->init_arrival
+                 <= (guint64) k->opt.burst_ms * 1000)) {
     k->burst_ms += frag_ms;
     k->burst_frame_ms = MAX (k->burst_frame_ms, frame_ms);
   }
