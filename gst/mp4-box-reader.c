@@ -57,7 +57,7 @@ hksv_byte_reader_bytes (HksvByteReader *r, gsize n, const guint8 **out)
 {
   if (n > r->len - r->pos)
     return FALSE;
-  *out = r->data + r->pos;
+  *out = r->len ? r->data + r->pos : r->data; /* NULL stays NULL for an empty reader */
   r->pos += n;
   return TRUE;
 }
@@ -100,14 +100,15 @@ HksvBoxResult
 hksv_box_iter_next (HksvBoxIter *it, HksvBox *box, GError **error)
 {
   gsize left = it->len - it->pos;
-  const guint8 *p = it->data + it->pos;
+  const guint8 *p;
   guint64 size;
   gsize header = 8;
   gchar name[5];
 
   g_return_val_if_fail (box != NULL, HKSV_BOX_INVALID);
   if (left == 0)
-    return HKSV_BOX_END;
+    return HKSV_BOX_END; /* before any pointer arithmetic: data may be NULL when empty */
+  p = it->data + it->pos;
   if (left < 8) {
     g_set_error (error, HKSV_BOX_ERROR, HKSV_BOX_ERROR_TRUNCATED,
         "offset %" G_GSIZE_FORMAT ": %" G_GSIZE_FORMAT " bytes left, too few for a box header",

@@ -327,7 +327,7 @@ hksv_h265_sps_parse (const guint8 *nal, gsize len, HksvSpsInfo *info, GError **e
   Bits b = { 0 };
   guint max_sub, chroma, width, height, sub_w, sub_h;
   guint crop[4] = { 0, 0, 0, 0 };
-  gboolean profile_present[8], level_present[8], ok;
+  gboolean profile_present[8] = { FALSE }, level_present[8] = { FALSE }, ok;
 
   g_return_val_if_fail (info != NULL, FALSE);
   memset (info, 0, sizeof *info);

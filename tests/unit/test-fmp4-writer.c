@@ -113,7 +113,7 @@ tree_of (GBytes *b)
 static GBytes *
 box_payload (GBytes *file, const char *path, gsize skip)
 {
-  HksvBox box;
+  HksvBox box = { 0 };
   gsize len;
   const guint8 *d = g_bytes_get_data (file, &len);
 
