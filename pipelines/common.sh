@@ -20,7 +20,7 @@ HKSV_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${BITRATE:=2000}"                  # video bitrate, kbit/s
 : "${PROFILE:=main}"                  # H.264 profile (caps after the encoder): main or high
 : "${SPEED_PRESET:=veryfast}"         # x264enc speed-preset
-: "${ENCODER_OPTS:=tune=zerolatency}" # more x264enc properties (e.g. rc-lookahead=10)
+: "${ENCODER_OPTS:=tune=zerolatency option-string=scenecut=0}" # more x264enc properties
 : "${MOTION_OPTS:=}"                  # hksvmotion properties (e.g. min-area=0.005 sensitivity=60)
 : "${AUDIO_RATE:=32000}"              # AAC sample rate (HKSV: 8000..48000; the camera 32000)
 : "${AUDIO_BITRATE:=32000}"           # AAC bitrate, bit/s (voaacenc)

@@ -2,9 +2,9 @@
 # A test camera: videotestsrc with a ball that appears, moves and disappears, so that motion
 # starts and stops; one clip per appearance, prebuffer included, in OUT_DIR.
 #
-#   pipelines/videotestsrc.sh                          # 3 clips of 720p25 at 2 Mbit/s
+#   pipelines/videotestsrc.sh                     # 2 clips of 720p25 at 2 Mbit/s, in 40 s
 #   WIDTH=1920 HEIGHT=1080 FPS=30 CYCLES=1 pipelines/videotestsrc.sh
-#   LIVE=1 pipelines/videotestsrc.sh                  # at the pace of a real camera
+#   LIVE=0 AUDIO=insert pipelines/videotestsrc.sh # as fast as the machine can
 #
 # The scene is STILL_S seconds of a still (black) frame, then MOTION_S seconds of the moving
 # ball, CYCLES times, then STILL_S seconds still again; then the pipeline ends (EOS). Each
@@ -13,10 +13,16 @@
 # drawn at 320 pixels wide and scaled to WIDTH x HEIGHT, so that it covers about 2 % of the frame
 # at any size (hksvmotion's default min-area is 1 %).
 #
-# Settings (environment, with defaults): WIDTH=1280 HEIGHT=720 FPS=25 CYCLES=3 STILL_S=10
-# MOTION_S=5 LIVE=0 AUDIO=silence (silence: audiotestsrc silence encoded by voaacenc; tone: a
-# quiet sine; insert: no audio source, hksvsink inserts silence; none: video only), and those
-# of pipelines/common.sh (OUT_DIR, BITRATE, FRAGMENT_MS, PREBUFFER_MS, POST_MOTION_MS, ...).
+# Settings (environment, with defaults): WIDTH=1280 HEIGHT=720 FPS=25 CYCLES=2 STILL_S=10
+# MOTION_S=5 LIVE=1 (at the pace of a camera; 0: as fast as possible, see below) AUDIO=silence
+# (silence: audiotestsrc silence encoded by voaacenc; tone: a quiet sine; insert: no audio
+# source, hksvsink inserts silence; none: video only), and those of pipelines/common.sh (OUT_DIR,
+# BITRATE, FRAGMENT_MS, PREBUFFER_MS, POST_MOTION_MS, ...).
+#
+# LIVE=0: nothing keeps the audio in step with the video: audiotestsrc and voaacenc deliver the
+# whole audio before x264enc has put out its first frames, hksvprebuffer keeps only its
+# duration of audio while it has no video, and the clips get inserted silence instead of the
+# source's audio. Use it with AUDIO=insert (or silence, which records the same).
 # See docs/pipelines.md.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -24,10 +30,10 @@ set -eu
 : "${WIDTH:=1280}"
 : "${HEIGHT:=720}"
 : "${FPS:=25}"
-: "${CYCLES:=3}"
+: "${CYCLES:=2}"
 : "${STILL_S:=10}"
 : "${MOTION_S:=5}"
-: "${LIVE:=0}"
+: "${LIVE:=1}"
 : "${AUDIO:=silence}"
 
 fps=$(hksv_caps_fps "$FPS")
@@ -57,6 +63,9 @@ case $AUDIO in
     ;;
 esac
 
+if [ "$LIVE" != 1 ] && [ "$AUDIO" = tone ]; then
+  echo "# note: LIVE=0 records inserted silence, not the tone (see the comment at the top)" >&2
+fi
 hksv_find_plugin
 echo "# ${CYCLES} motion periods of ${MOTION_S} s; ${total_s} s of video at ${WIDTH}x${HEIGHT}@${fps}"
 hksv_run "$video" ${audio:+"$audio"} "${parts[@]}"

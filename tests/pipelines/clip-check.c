@@ -294,7 +294,8 @@ print_violation (const HksvMp4Violation *v, gpointer user_data)
 }
 
 void
-hksv_test_check_clip (const gchar *path, const HksvMp4CheckOptions *options, HksvTestClipInfo *info)
+hksv_test_check_clip (const gchar *path, const HksvMp4CheckOptions *options,
+    const gchar *const *ignore, HksvTestClipInfo *info)
 {
   g_autofree gchar *data = NULL;
   gsize len;
@@ -307,12 +308,16 @@ hksv_test_check_clip (const gchar *path, const HksvMp4CheckOptions *options, Hks
   g_assert_true (g_file_get_contents (path, &data, &len, &error));
   g_assert_no_error (error);
   hksv_mp4_checker_set_callback (checker, print_violation, (gpointer) path);
+  for (guint i = 0; ignore && ignore[i]; i++)
+    hksv_mp4_checker_ignore_rule (checker, ignore[i]);
   hksv_mp4_checker_add_recording (checker, (const guint8 *) data, len);
   hksv_mp4_checker_finish (checker);
   g_assert_cmpuint (hksv_mp4_checker_n_violations (checker), ==, 0);
 
   s = hksv_mp4_checker_summary (checker);
   info->fragments = s->fragments;
+  for (guint i = 0; i < s->fragment_ms->len && i < G_N_ELEMENTS (info->fragment_ms); i++)
+    info->fragment_ms[i] = g_array_index (s->fragment_ms, gdouble, i);
   for (guint i = 0; i < s->n_tracks; i++) {
     const HksvMp4TrackSummary *t = &s->tracks[i];
     gdouble secs = (gdouble) t->duration / t->timescale;

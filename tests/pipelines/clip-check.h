@@ -56,14 +56,16 @@ typedef struct {
   guint64 audio_samples, audio_bytes;
   gdouble audio_s;
   guint fragments;
+  gdouble fragment_ms[64]; /* the first 64 fragments' lengths (the checker's) */
 } HksvTestClipInfo;
 
-/* Checks the clip at `path`: no violation of the checker with `options` (printed when there are),
+/* Checks the clip at `path`: no violation of the checker with `options` (printed when there are;
+ * the rules of the NULL-terminated `ignore` are not checked),
  * qtdemux + avdec decode as many video (and audio) frames as the checker counts samples, ffprobe
  * finds the same streams, frame counts and durations (within one frame) and ffmpeg decodes it
  * without an error. Fills `info` from the checker's summary. */
-void hksv_test_check_clip (
-    const gchar *path, const HksvMp4CheckOptions *options, HksvTestClipInfo *info);
+void hksv_test_check_clip (const gchar *path, const HksvMp4CheckOptions *options,
+    const gchar *const *ignore, HksvTestClipInfo *info);
 
 /* A fresh temporary directory for a test's clips (removed with its files by
  * hksv_test_remove_dir()). */

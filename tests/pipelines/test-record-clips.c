@@ -151,7 +151,7 @@ test_record (gconstpointer data)
     g_assert_true (clip->finished);
     g_assert_cmpuint (clip->index, ==, i);
     g_assert_cmpint (clip->reason, ==, expected_reason);
-    hksv_test_check_clip (clip->location, &options, &info);
+    hksv_test_check_clip (clip->location, &options, NULL, &info);
     g_test_message ("  video %.3f s (%" G_GUINT64_FORMAT " frames, %u fragments), audio %.3f s, "
                     "%" G_GUINT64_FORMAT " bytes in %" G_GUINT64_FORMAT " frames",
         info.video_s, info.video_samples, info.fragments, info.audio_s, info.audio_bytes,
