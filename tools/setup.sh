@@ -29,6 +29,9 @@ DEBIAN_PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   clang libclang-rt-14-dev clang-format ffmpeg zbar-tools
+  # the RTSP test camera of pipelines/rtsp-test-server.py (tests/pipelines/test-scripts.c) and
+  # gst-discoverer-1.0 (pipelines/check-clips.sh)
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base-apps
 )
 
 install_deps() {
