@@ -83,13 +83,10 @@ static gboolean
 fail (GError **error, gint code, const char *format, ...)
 {
   va_list args;
-  gchar *msg;
 
   va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
+  g_propagate_error (error, g_error_new_valist (HKSV_FMP4_ERROR, code, format, args));
   va_end (args);
-  g_set_error_literal (error, HKSV_FMP4_ERROR, code, msg);
-  g_free (msg);
   return FALSE;
 }
 

@@ -11,13 +11,11 @@ static gboolean
 invalid (GError **error, const char *format, ...)
 {
   va_list args;
-  gchar *msg;
 
   va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
+  g_propagate_error (
+      error, g_error_new_valist (HKSV_BOX_ERROR, HKSV_BOX_ERROR_INVALID, format, args));
   va_end (args);
-  g_set_error_literal (error, HKSV_BOX_ERROR, HKSV_BOX_ERROR_INVALID, msg);
-  g_free (msg);
   return FALSE;
 }
 

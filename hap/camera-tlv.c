@@ -156,21 +156,6 @@ read_uint (const HapTlv8Item *it, const char *name, guint64 max, guint64 *out, g
 
 /* ---- validation ------------------------------------------------------------------------- */
 
-static gboolean out_of_range (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-out_of_range (GError **error, const char *fmt, ...)
-{
-  va_list args;
-
-  if (error != NULL) {
-    va_start (args, fmt);
-    *error = g_error_new_valist (HAP_CODEC_ERROR, HAP_CODEC_ERROR_OUT_OF_RANGE, fmt, args);
-    va_end (args);
-  }
-  return FALSE;
-}
-
 static gboolean
 check_count (guint n, guint max, const char *name, GError **error)
 {
@@ -192,7 +177,7 @@ check_enums (const guint *values, guint n, guint max, const char *name, GError *
 {
   for (guint i = 0; i < n; i++)
     if (values[i] > max)
-      return out_of_range (error, "%s %u unknown", name, values[i]);
+      return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "%s %u unknown", name, values[i]);
   return TRUE;
 }
 
@@ -222,9 +207,10 @@ validate_container (gconstpointer item, GError **error)
   const HapCameraContainer *c = item;
 
   if (c->type != HAP_CAMERA_CONTAINER_FRAGMENTED_MP4)
-    return out_of_range (error, "container type %u unknown", (guint) c->type);
+    return hap_codec_fail (
+        error, HAP_CODEC_ERROR_OUT_OF_RANGE, "container type %u unknown", (guint) c->type);
   if (c->fragment_length_ms == 0)
-    return out_of_range (error, "fragment length is 0");
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "fragment length is 0");
   return TRUE;
 }
 
@@ -232,8 +218,9 @@ static gboolean
 validate_attributes (const HapCameraVideoAttributes *a, GError **error)
 {
   if (a->width == 0 || a->height == 0 || a->fps == 0)
-    return out_of_range (error, "video attributes %ux%u@%u: zero size or frame rate",
-        (guint) a->width, (guint) a->height, (guint) a->fps);
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
+        "video attributes %ux%u@%u: zero size or frame rate", (guint) a->width, (guint) a->height,
+        (guint) a->fps);
   return TRUE;
 }
 
@@ -242,11 +229,14 @@ validate_video_enums (HapCameraVideoCodec codec, HapCameraVideoProfile profile,
     HapCameraVideoLevel level, GError **error)
 {
   if ((guint) codec > HAP_CAMERA_VIDEO_CODEC_H265)
-    return out_of_range (error, "video codec %u unknown", (guint) codec);
+    return hap_codec_fail (
+        error, HAP_CODEC_ERROR_OUT_OF_RANGE, "video codec %u unknown", (guint) codec);
   if ((guint) profile > HAP_CAMERA_VIDEO_PROFILE_HIGH)
-    return out_of_range (error, "video profile %u unknown", (guint) profile);
+    return hap_codec_fail (
+        error, HAP_CODEC_ERROR_OUT_OF_RANGE, "video profile %u unknown", (guint) profile);
   if ((guint) level > HAP_CAMERA_VIDEO_LEVEL_4)
-    return out_of_range (error, "video level %u unknown", (guint) level);
+    return hap_codec_fail (
+        error, HAP_CODEC_ERROR_OUT_OF_RANGE, "video level %u unknown", (guint) level);
   return TRUE;
 }
 
@@ -255,13 +245,16 @@ validate_audio_enums (HapCameraAudioCodec codec, guint8 channels, HapCameraAudio
     HapCameraAudioSampleRate rate, GError **error)
 {
   if ((guint) codec > HAP_CAMERA_AUDIO_CODEC_AAC_ELD)
-    return out_of_range (error, "audio codec %u unknown", (guint) codec);
+    return hap_codec_fail (
+        error, HAP_CODEC_ERROR_OUT_OF_RANGE, "audio codec %u unknown", (guint) codec);
   if (channels == 0)
-    return out_of_range (error, "audio channels is 0");
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "audio channels is 0");
   if ((guint) mode > HAP_CAMERA_AUDIO_BITRATE_CONSTANT)
-    return out_of_range (error, "audio bitrate mode %u unknown", (guint) mode);
+    return hap_codec_fail (
+        error, HAP_CODEC_ERROR_OUT_OF_RANGE, "audio bitrate mode %u unknown", (guint) mode);
   if ((guint) rate > HAP_CAMERA_AUDIO_SAMPLE_RATE_48K)
-    return out_of_range (error, "audio sample rate %u unknown", (guint) rate);
+    return hap_codec_fail (
+        error, HAP_CODEC_ERROR_OUT_OF_RANGE, "audio sample rate %u unknown", (guint) rate);
   return TRUE;
 }
 
@@ -359,11 +352,11 @@ hap_camera_selected_config_validate (const HapCameraSelectedConfig *cfg, GError 
           cfg->audio.sample_rate, error))
     return FALSE;
   if (cfg->video.bitrate_kbps == 0)
-    return out_of_range (error, "video bitrate is 0");
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "video bitrate is 0");
   if (cfg->video.iframe_interval_ms == 0)
-    return out_of_range (error, "I-frame interval is 0");
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "I-frame interval is 0");
   if (cfg->audio.max_bitrate_kbps == 0)
-    return out_of_range (error, "audio max bitrate is 0");
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "audio max bitrate is 0");
   note_prebuffer (cfg->general.prebuffer_ms);
   return TRUE;
 }
@@ -1113,24 +1106,26 @@ hap_camera_selected_is_supported (const HapCameraSelectedConfig *sel,
   if (!hap_camera_selected_config_validate (sel, error))
     return FALSE;
   if (sel->general.prebuffer_ms > recording->prebuffer_ms)
-    return out_of_range (error, "selected prebuffer %u ms is over the supported %u ms",
-        sel->general.prebuffer_ms, recording->prebuffer_ms);
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
+        "selected prebuffer %u ms is over the supported %u ms", sel->general.prebuffer_ms,
+        recording->prebuffer_ms);
   if ((sel->general.event_triggers & ~recording->event_triggers) != 0)
-    return out_of_range (error,
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
         "selected event triggers 0x%" G_GINT64_MODIFIER
         "x are not all supported (0x%" G_GINT64_MODIFIER "x)",
         sel->general.event_triggers, recording->event_triggers);
   for (guint i = 0; i < MIN (recording->n_containers, HAP_CAMERA_MAX_CONTAINERS); i++)
     found = found || container_equal (&recording->containers[i], &sel->general.container);
   if (!found)
-    return out_of_range (error, "selected container %u with %u ms fragments is not supported",
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
+        "selected container %u with %u ms fragments is not supported",
         (guint) sel->general.container.type, sel->general.container.fragment_length_ms);
 
   found = FALSE;
   for (guint i = 0; i < MIN (video->n_codecs, HAP_CAMERA_MAX_VIDEO_CODECS); i++)
     found = found || video_codec_offers (&video->codecs[i], sel);
   if (!found)
-    return out_of_range (error,
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
         "selected video codec %u profile %u level %u %ux%u@%u is not supported",
         (guint) sel->video.codec, (guint) sel->video.profile, (guint) sel->video.level,
         (guint) sel->video.attributes.width, (guint) sel->video.attributes.height,
@@ -1140,7 +1135,7 @@ hap_camera_selected_is_supported (const HapCameraSelectedConfig *sel,
   for (guint i = 0; i < MIN (audio->n_codecs, HAP_CAMERA_MAX_AUDIO_CODECS); i++)
     found = found || audio_codec_offers (&audio->codecs[i], sel);
   if (!found)
-    return out_of_range (error,
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
         "selected audio codec %u, %u channels, bitrate mode %u, sample rate %u is not "
         "supported",
         (guint) sel->audio.codec, (guint) sel->audio.channels, (guint) sel->audio.bitrate_mode,

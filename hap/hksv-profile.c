@@ -789,22 +789,6 @@ hap_hksv_selection_prefs_init (HapHksvSelectionPrefs *prefs)
   prefs->sample_rate = -1;
 }
 
-static gboolean refuse (GError **error, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-refuse (GError **error, const gchar *format, ...)
-{
-  va_list args;
-  gchar *message;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, HAP_CODEC_ERROR, HAP_CODEC_ERROR_OUT_OF_RANGE, message);
-  g_free (message);
-  return FALSE;
-}
-
 static gboolean
 choose_general (const HapCameraRecordingConfig *rec, const HapHksvSelectionPrefs *prefs,
     HapCameraSelectedConfig *out, GError **error)
@@ -819,16 +803,18 @@ choose_general (const HapCameraRecordingConfig *rec, const HapHksvSelectionPrefs
   }
   if (container == NULL) {
     g_autofree gchar *text = hap_hksv_describe_recording (rec);
-    return refuse (error, "no fMP4 container%s is offered (%s)",
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
+        "no fMP4 container%s is offered (%s)",
         prefs->fragment_ms ? " with the requested fragment length" : "", text);
   }
   if (prefs->prebuffer_ms > rec->prebuffer_ms)
-    return refuse (error, "prebuffer %u ms requested, the camera offers at most %u ms",
-        prefs->prebuffer_ms, rec->prebuffer_ms);
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
+        "prebuffer %u ms requested, the camera offers at most %u ms", prefs->prebuffer_ms,
+        rec->prebuffer_ms);
   out->general.prebuffer_ms = prefs->prebuffer_ms ? prefs->prebuffer_ms : rec->prebuffer_ms;
   if (prefs->event_triggers != 0) {
     if ((prefs->event_triggers & ~rec->event_triggers) != 0)
-      return refuse (error,
+      return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
           "event triggers 0x%" G_GINT64_MODIFIER
           "x requested, the camera offers 0x%" G_GINT64_MODIFIER "x",
           prefs->event_triggers, rec->event_triggers);
@@ -876,7 +862,7 @@ choose_video (const HapCameraVideoConfig *video, const HapHksvSelectionPrefs *pr
   if (codec == NULL && video->n_codecs > 0)
     codec = &video->codecs[0];
   if (codec == NULL)
-    return refuse (error, "the camera offers no video codec");
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "the camera offers no video codec");
 
   for (guint k = 0; k < codec->n_attributes; k++) {
     const HapCameraVideoAttributes *a = &codec->attributes[k];
@@ -911,17 +897,19 @@ choose_video (const HapCameraVideoConfig *video, const HapHksvSelectionPrefs *pr
   }
   if (best == NULL) {
     g_autofree gchar *text = hap_hksv_describe_video (video);
-    return refuse (
-        error, "%ux%u@%u is not offered (%s)", prefs->width, prefs->height, prefs->fps, text);
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "%ux%u@%u is not offered (%s)",
+        prefs->width, prefs->height, prefs->fps, text);
   }
   for (guint i = 0; i < codec->n_profiles; i++)
     profiles[i] = codec->profiles[i];
   for (guint i = 0; i < codec->n_levels; i++)
     levels[i] = codec->levels[i];
   if (prefs->profile >= 0 && !list_has (profiles, codec->n_profiles, (guint) prefs->profile))
-    return refuse (error, "profile %s is not offered", profile_name ((guint) prefs->profile));
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "profile %s is not offered",
+        profile_name ((guint) prefs->profile));
   if (prefs->level >= 0 && !list_has (levels, codec->n_levels, (guint) prefs->level))
-    return refuse (error, "level %s is not offered", level_name ((guint) prefs->level));
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "level %s is not offered",
+        level_name ((guint) prefs->level));
 
   out->video.codec = codec->codec;
   /* Main when offered: what a real hub selects (PROTOCOL.md section 6). */
@@ -957,17 +945,18 @@ choose_audio (const HapCameraAudioConfig *audio, const HapHksvSelectionPrefs *pr
       codec = &audio->codecs[i];
   }
   if (codec == NULL && prefs->audio_codec >= 0)
-    return refuse (
-        error, "audio codec %s is not offered", audio_codec_name ((guint) prefs->audio_codec));
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "audio codec %s is not offered",
+        audio_codec_name ((guint) prefs->audio_codec));
   if (codec == NULL && audio->n_codecs > 0)
     codec = &audio->codecs[0];
   if (codec == NULL)
-    return refuse (error, "the camera offers no audio codec");
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE, "the camera offers no audio codec");
   for (guint i = 0; i < codec->n_sample_rates; i++)
     rates[i] = codec->sample_rates[i];
   if (prefs->sample_rate >= 0
       && !list_has (rates, codec->n_sample_rates, (guint) prefs->sample_rate))
-    return refuse (error, "audio sample rate %u Hz is not offered",
+    return hap_codec_fail (error, HAP_CODEC_ERROR_OUT_OF_RANGE,
+        "audio sample rate %u Hz is not offered",
         hap_camera_audio_sample_rate_to_hz ((HapCameraAudioSampleRate) prefs->sample_rate));
 
   out->audio.codec = codec->codec;

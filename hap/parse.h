@@ -25,4 +25,9 @@ typedef enum {
   HAP_CODEC_ERROR_AUTH,         /* authentication tag or proof did not verify */
 } HapCodecError;
 
+/* Sets `error` (may be NULL) to `code` in HAP_CODEC_ERROR with a formatted message and returns
+ * FALSE, for `return hap_codec_fail (error, ...);` in codecs. */
+gboolean hap_codec_fail (GError **error, HapCodecError code, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
+
 G_END_DECLS
