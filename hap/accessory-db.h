@@ -168,10 +168,7 @@ guint hap_db_handle_put_characteristics (HapAccessoryDb *db, HapDbSession *sessi
 guint hap_db_handle_prepare (HapAccessoryDb *db, HapDbSession *session, const guint8 *json,
     gsize len, gint64 now_us, GBytes **body);
 
-/* The wire form of a type: the short form for Apple UUIDs ("0000003E-0000-1000-8000-
- * 0026BB765291" and "3e" -> "3E"), the upper-case full form otherwise; NULL when `type` is
- * neither 1-8 hex digits nor a full UUID. */
-gchar *hap_uuid_normalize (const gchar *type);
+/* hap_uuid_normalize(): hap/hap-uuids.h */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HapAccessoryDb, hap_db_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HapDbSession, hap_db_session_free)

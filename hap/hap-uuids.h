@@ -13,8 +13,17 @@
  */
 #pragma once
 
+#include <glib.h>
+
+G_BEGIN_DECLS
+
 /* The suffix shared by every Apple-defined UUID. */
 #define HAP_UUID_APPLE_BASE "-0000-1000-8000-0026BB765291"
+
+/* The wire form of a type: the short form for Apple UUIDs ("0000003E-0000-1000-8000-
+ * 0026BB765291" and "3e" -> "3E"), the upper-case full form otherwise; NULL when `type` is
+ * neither 1-8 hex digits nor a full UUID. */
+gchar *hap_uuid_normalize (const gchar *type);
 
 /* ---- services ---- */
 #define HAP_SERVICE_ACCESSORY_INFORMATION "3E"
@@ -82,3 +91,5 @@
 #define HAP_CHAR_DIAGONAL_FIELD_OF_VIEW "224"
 #define HAP_CHAR_PERIODIC_SNAPSHOTS_ACTIVE "225"
 #define HAP_CHAR_MANUALLY_DISABLED "227"
+
+G_END_DECLS
