@@ -18,6 +18,12 @@ hap_client_deadline_remaining_ms (gint64 deadline_us)
   return left <= 0 ? 0 : (guint) MIN ((left + 999) / 1000, G_MAXUINT);
 }
 
+gint64
+hap_client_deadline_after_ms (guint ms)
+{
+  return g_get_monotonic_time () + (gint64) ms * 1000;
+}
+
 static gint64
 remaining_us (gint64 deadline_us)
 {
@@ -213,4 +219,86 @@ bad:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
       "\"%s\" is not HOST:PORT (IPv6: [ADDRESS]:PORT)", address);
   return FALSE;
+}
+
+/* ---- the connection of a client ---- */
+
+gboolean
+hap_client_link_connect (HapClientLink *link, const char *host, guint16 port, guint timeout_ms,
+    const gchar *prefix, GError **error)
+{
+  GSocket *socket;
+
+  g_return_val_if_fail (link != NULL, FALSE);
+
+  socket = hap_client_socket_connect (host, port, hap_client_deadline_after_ms (timeout_ms), error);
+  if (socket == NULL)
+    return FALSE;
+  *link = (HapClientLink){ socket, timeout_ms, prefix, NULL };
+  return TRUE;
+}
+
+void
+hap_client_link_init (HapClientLink *link, GSocket *socket, guint timeout_ms, const gchar *prefix)
+{
+  g_return_if_fail (link != NULL && G_IS_SOCKET (socket));
+
+  g_socket_set_blocking (socket, FALSE);
+  *link = (HapClientLink){ g_object_ref (socket), timeout_ms, prefix, NULL };
+}
+
+void
+hap_client_link_clear (HapClientLink *link)
+{
+  g_return_if_fail (link != NULL);
+
+  if (link->socket != NULL) {
+    g_socket_close (link->socket, NULL);
+    g_clear_object (&link->socket);
+  }
+  g_clear_error (&link->failure);
+}
+
+gboolean
+hap_client_link_failed (const HapClientLink *link, GError **error)
+{
+  if (link->failure == NULL)
+    return FALSE;
+  g_propagate_error (error, g_error_copy (link->failure));
+  return TRUE;
+}
+
+gboolean
+hap_client_link_fail (HapClientLink *link, GError *local, GError **error)
+{
+  if (link->failure == NULL)
+    link->failure = g_error_copy (local);
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
+gboolean
+hap_client_link_fail_protocol (HapClientLink *link, GError **error, const gchar *format, ...)
+{
+  va_list args;
+  g_autofree gchar *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  return hap_client_link_fail (link,
+      g_error_new (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, "%s%s",
+          link->prefix ? link->prefix : "", message),
+      error);
+}
+
+gboolean
+hap_client_link_send (
+    HapClientLink *link, const guint8 *data, gsize len, gint64 deadline_us, GError **error)
+{
+  GError *local = NULL;
+
+  if (!hap_client_socket_send_all (link->socket, data, len, deadline_us, &local))
+    return hap_client_link_fail (link, local, error);
+  return TRUE;
 }

@@ -13,9 +13,8 @@
 #define RECEIVE_CHUNK 16384
 
 struct _HapClient {
-  GSocket *socket;
+  HapClientLink link; /* the socket, the timeout, the sticky transport failure */
   gchar *host;
-  guint timeout_ms;
   HapHttpParser *parser;
   HapSessionCrypto *crypto;
   GByteArray *plain;         /* received plaintext not parsed yet */
@@ -23,20 +22,18 @@ struct _HapClient {
   HapHttpResponse *response; /* a response no caller took yet */
   guint8 shared_secret[32];
   gboolean verified;
-  GError *failure; /* sticky transport failure */
 };
 
 static HapClient *
-client_new (GSocket *socket, const char *host, guint timeout_ms)
+client_new (const HapClientLink *link, const char *host)
 {
   HapClient *client = g_new0 (HapClient, 1);
   HapHttpLimits limits;
 
   hap_http_limits_init_default (&limits);
   limits.max_body = CLIENT_MAX_BODY;
-  client->socket = socket;
+  client->link = *link;
   client->host = g_strdup (host);
-  client->timeout_ms = timeout_ms;
   client->parser = hap_http_parser_new_response (&limits);
   client->plain = g_byte_array_new ();
   g_queue_init (&client->events);
@@ -46,22 +43,24 @@ client_new (GSocket *socket, const char *host, guint timeout_ms)
 HapClient *
 hap_client_connect (const char *host, guint16 port, guint timeout_ms, GError **error)
 {
-  GSocket *socket;
+  HapClientLink link;
 
   g_return_val_if_fail (host != NULL && port > 0 && timeout_ms > 0, NULL);
 
-  socket = hap_client_socket_connect (
-      host, port, g_get_monotonic_time () + (gint64) timeout_ms * 1000, error);
-  return socket == NULL ? NULL : client_new (socket, host, timeout_ms);
+  if (!hap_client_link_connect (&link, host, port, timeout_ms, NULL, error))
+    return NULL;
+  return client_new (&link, host);
 }
 
 HapClient *
 hap_client_new_for_socket (GSocket *socket, guint timeout_ms)
 {
+  HapClientLink link;
+
   g_return_val_if_fail (G_IS_SOCKET (socket) && timeout_ms > 0, NULL);
 
-  g_socket_set_blocking (socket, FALSE);
-  return client_new (g_object_ref (socket), NULL, timeout_ms);
+  hap_client_link_init (&link, socket, timeout_ms, NULL);
+  return client_new (&link, NULL);
 }
 
 void
@@ -69,8 +68,7 @@ hap_client_free (HapClient *client)
 {
   if (client == NULL)
     return;
-  g_socket_close (client->socket, NULL);
-  g_object_unref (client->socket);
+  hap_client_link_clear (&client->link);
   g_free (client->host);
   hap_http_parser_free (client->parser);
   hap_session_crypto_free (client->crypto);
@@ -78,7 +76,6 @@ hap_client_free (HapClient *client)
   g_queue_clear_full (&client->events, (GDestroyNotify) hap_http_response_free);
   g_clear_pointer (&client->response, hap_http_response_free);
   memset (client->shared_secret, 0, sizeof client->shared_secret);
-  g_clear_error (&client->failure);
   g_free (client);
 }
 
@@ -86,14 +83,14 @@ void
 hap_client_set_timeout (HapClient *client, guint timeout_ms)
 {
   g_return_if_fail (client != NULL && timeout_ms > 0);
-  client->timeout_ms = timeout_ms;
+  client->link.timeout_ms = timeout_ms;
 }
 
 guint
 hap_client_get_timeout (const HapClient *client)
 {
   g_return_val_if_fail (client != NULL, 0);
-  return client->timeout_ms;
+  return client->link.timeout_ms;
 }
 
 const char *
@@ -107,7 +104,7 @@ int
 hap_client_get_fd (const HapClient *client)
 {
   g_return_val_if_fail (client != NULL, -1);
-  return g_socket_get_fd (client->socket);
+  return g_socket_get_fd (client->link.socket);
 }
 
 gboolean
@@ -126,43 +123,6 @@ hap_client_get_shared_secret (const HapClient *client)
 
 /* ---- transport ---- */
 
-static gboolean
-check_failed (HapClient *client, GError **error)
-{
-  if (client->failure == NULL)
-    return FALSE;
-  g_propagate_error (error, g_error_copy (client->failure));
-  return TRUE;
-}
-
-/* Records `local` as the connection's failure and reports it. */
-static gboolean
-fail_transport (HapClient *client, GError *local, GError **error)
-{
-  if (client->failure == NULL)
-    client->failure = g_error_copy (local);
-  g_propagate_error (error, local);
-  return FALSE;
-}
-
-static gboolean fail_protocol (HapClient *client, GError **error, const gchar *format, ...)
-    G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail_protocol (HapClient *client, GError **error, const gchar *format, ...)
-{
-  va_list args;
-  gchar *message;
-  GError *local;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  local = g_error_new_literal (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, message);
-  g_free (message);
-  return fail_transport (client, local, error);
-}
-
 /* Parses the received plaintext: events are queued, a response is kept in client->response. */
 static gboolean
 parse_plain (HapClient *client, GError **error)
@@ -175,8 +135,8 @@ parse_plain (HapClient *client, GError **error)
         client->parser, client->plain->data, client->plain->len, &consumed, &message, &local);
 
     if (r == HAP_PARSE_INVALID)
-      return fail_protocol (
-          client, error, "the accessory sent a malformed HTTP message: %s", local->message);
+      return hap_client_link_fail_protocol (
+          &client->link, error, "the accessory sent a malformed HTTP message: %s", local->message);
     g_byte_array_remove_range (client->plain, 0, (guint) consumed);
     if (r == HAP_PARSE_NEED_MORE)
       break;
@@ -184,7 +144,8 @@ parse_plain (HapClient *client, GError **error)
       g_queue_push_tail (&client->events, message);
     } else if (client->response != NULL) {
       hap_http_response_free (message);
-      return fail_protocol (client, error, "the accessory sent a response no request asked for");
+      return hap_client_link_fail_protocol (
+          &client->link, error, "the accessory sent a response no request asked for");
     } else {
       client->response = message;
     }
@@ -201,15 +162,15 @@ receive_now (HapClient *client, gboolean *got, GError **error)
   gssize n;
 
   *got = FALSE;
-  if (check_failed (client, error))
+  if (hap_client_link_failed (&client->link, error))
     return FALSE;
-  n = hap_client_socket_receive_now (client->socket, buf, sizeof buf, &local);
+  n = hap_client_socket_receive_now (client->link.socket, buf, sizeof buf, &local);
   if (n < 0) {
     if (g_error_matches (local, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_CLOSED)
         && !hap_http_parser_is_idle (client->parser))
-      return fail_protocol (
-          client, error, "the accessory closed the connection in the middle of a message");
-    return fail_transport (client, g_steal_pointer (&local), error);
+      return hap_client_link_fail_protocol (
+          &client->link, error, "the accessory closed the connection in the middle of a message");
+    return hap_client_link_fail (&client->link, g_steal_pointer (&local), error);
   }
   if (n == 0)
     return TRUE;
@@ -217,7 +178,8 @@ receive_now (HapClient *client, gboolean *got, GError **error)
   if (client->crypto != NULL) {
     if (hap_session_crypto_decrypt_append (client->crypto, buf, (gsize) n, client->plain, &local)
         == HAP_PARSE_INVALID)
-      return fail_protocol (client, error, "the accessory sent a session frame that %s: %s",
+      return hap_client_link_fail_protocol (&client->link, error,
+          "the accessory sent a session frame that %s: %s",
           g_error_matches (local, HAP_CODEC_ERROR, HAP_CODEC_ERROR_AUTH) ? "does not authenticate"
                                                                          : "is malformed",
           local->message);
@@ -252,17 +214,17 @@ wait_until (HapClient *client, gboolean (*ready) (HapClient *), gint64 deadline_
     g_autoptr (GError) local = NULL;
     gboolean got;
 
-    if (!hap_client_socket_wait_readable (client->socket, deadline_us, &local)) {
+    if (!hap_client_socket_wait_readable (client->link.socket, deadline_us, &local)) {
       if (g_error_matches (local, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT)) {
         GError *timeout = g_error_new (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT,
             "no %s from the accessory within the timeout", what);
         /* HTTP responses carry no id: after a late one the connection cannot be trusted. */
         if (ready == has_response)
-          return fail_transport (client, timeout, error);
+          return hap_client_link_fail (&client->link, timeout, error);
         g_propagate_error (error, timeout);
         return FALSE;
       }
-      return fail_transport (client, g_steal_pointer (&local), error);
+      return hap_client_link_fail (&client->link, g_steal_pointer (&local), error);
     }
     if (!receive_now (client, &got, error))
       return FALSE;
@@ -286,18 +248,16 @@ static gboolean
 send_plain (HapClient *client, const guint8 *data, gsize len, gint64 deadline_us, GError **error)
 {
   g_autoptr (GByteArray) frames = NULL;
-  g_autoptr (GError) local = NULL;
 
   if (client->crypto != NULL) {
     frames = g_byte_array_sized_new ((guint) hap_session_crypto_encrypted_size (len));
     if (!hap_session_crypto_encrypt_append (client->crypto, data, len, frames))
-      return fail_protocol (client, error, "session frame counter exhausted");
+      return hap_client_link_fail_protocol (
+          &client->link, error, "session frame counter exhausted");
     data = frames->data;
     len = frames->len;
   }
-  if (!hap_client_socket_send_all (client->socket, data, len, deadline_us, &local))
-    return fail_transport (client, g_steal_pointer (&local), error);
-  return TRUE;
+  return hap_client_link_send (&client->link, data, len, deadline_us, error);
 }
 
 HapHttpResponse *
@@ -311,7 +271,7 @@ hap_client_request (HapClient *client, const char *method, const char *target,
 
   g_return_val_if_fail (client != NULL && method != NULL && target != NULL, NULL);
 
-  if (check_failed (client, error))
+  if (hap_client_link_failed (&client->link, error))
     return NULL;
   if (client->response != NULL)
     g_clear_pointer (&client->response, hap_http_response_free);
@@ -322,7 +282,7 @@ hap_client_request (HapClient *client, const char *method, const char *target,
         "cannot write the request %s %s", method, target);
     return NULL;
   }
-  deadline_us = g_get_monotonic_time () + (gint64) client->timeout_ms * 1000;
+  deadline_us = hap_client_deadline_after_ms (client->link.timeout_ms);
   if (!send_plain (client, msg->data, msg->len, deadline_us, error))
     return NULL;
   what = g_strdup_printf ("response to %s %s", method, target);
@@ -478,7 +438,8 @@ hap_client_pair_verify (HapClient *client, const HapControllerPairing *pairing, 
           handle_verify, verify, error))
     return FALSE;
   if (client->plain->len > 0)
-    return fail_protocol (client, error, "the accessory sent plaintext after pair-verify M4");
+    return hap_client_link_fail_protocol (
+        &client->link, error, "the accessory sent plaintext after pair-verify M4");
   hap_pair_verify_client_get_session_keys (verify, a2c, c2a);
   client->crypto = hap_session_crypto_new (c2a, a2c);
   memcpy (client->shared_secret, hap_pair_verify_client_get_shared_secret (verify), 32);
@@ -738,8 +699,8 @@ hap_client_next_event (HapClient *client, guint timeout_ms, GError **error)
   g_return_val_if_fail (client != NULL, NULL);
 
   if (g_queue_is_empty (&client->events)) {
-    gint64 deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-    if (check_failed (client, error) || !hap_client_pump (client, error)
+    gint64 deadline_us = hap_client_deadline_after_ms (timeout_ms);
+    if (hap_client_link_failed (&client->link, error) || !hap_client_pump (client, error)
         || !wait_until (client, has_event, deadline_us, "event", error))
       return NULL;
   }

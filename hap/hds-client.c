@@ -6,15 +6,15 @@
 #include "hap/hds-frame.h"
 
 #define RECEIVE_CHUNK 65536
+/* What this client's error messages start with (they reach hksv-hub's reports). */
+#define PREFIX "HDS: "
 
 struct _HapHdsClient {
-  GSocket *socket;
-  guint timeout_ms;
+  HapClientLink link; /* the socket, the timeout, the sticky transport failure */
   HapHdsFrameCodec *codec;
   GQueue incoming; /* HapHdsIncoming* */
   gint64 next_id;
   guint64 bytes_received;
-  GError *failure;
 };
 
 void
@@ -35,12 +35,11 @@ incoming_free (HapHdsIncoming *incoming)
 }
 
 static HapHdsClient *
-client_new (GSocket *socket, const guint8 a2c[32], const guint8 c2a[32], guint timeout_ms)
+client_new (const HapClientLink *link, const guint8 a2c[32], const guint8 c2a[32])
 {
   HapHdsClient *client = g_new0 (HapHdsClient, 1);
 
-  client->socket = socket;
-  client->timeout_ms = timeout_ms;
+  client->link = *link;
   client->codec = hap_hds_frame_codec_new (c2a, a2c);
   g_queue_init (&client->incoming);
   client->next_id = 1;
@@ -51,28 +50,27 @@ HapHdsClient *
 hap_hds_client_connect (const char *host, guint16 port, const guint8 accessory_to_controller[32],
     const guint8 controller_to_accessory[32], guint timeout_ms, GError **error)
 {
-  GSocket *socket;
+  HapClientLink link;
 
   g_return_val_if_fail (host != NULL && port > 0 && timeout_ms > 0, NULL);
   g_return_val_if_fail (accessory_to_controller != NULL && controller_to_accessory != NULL, NULL);
 
-  socket = hap_client_socket_connect (
-      host, port, g_get_monotonic_time () + (gint64) timeout_ms * 1000, error);
-  if (socket == NULL)
+  if (!hap_client_link_connect (&link, host, port, timeout_ms, PREFIX, error))
     return NULL;
-  return client_new (socket, accessory_to_controller, controller_to_accessory, timeout_ms);
+  return client_new (&link, accessory_to_controller, controller_to_accessory);
 }
 
 HapHdsClient *
 hap_hds_client_new_for_socket (GSocket *socket, const guint8 accessory_to_controller[32],
     const guint8 controller_to_accessory[32], guint timeout_ms)
 {
+  HapClientLink link;
+
   g_return_val_if_fail (G_IS_SOCKET (socket) && timeout_ms > 0, NULL);
   g_return_val_if_fail (accessory_to_controller != NULL && controller_to_accessory != NULL, NULL);
 
-  g_socket_set_blocking (socket, FALSE);
-  return client_new (
-      g_object_ref (socket), accessory_to_controller, controller_to_accessory, timeout_ms);
+  hap_client_link_init (&link, socket, timeout_ms, PREFIX);
+  return client_new (&link, accessory_to_controller, controller_to_accessory);
 }
 
 void
@@ -80,11 +78,9 @@ hap_hds_client_free (HapHdsClient *client)
 {
   if (client == NULL)
     return;
-  g_socket_close (client->socket, NULL);
-  g_object_unref (client->socket);
+  hap_client_link_clear (&client->link);
   hap_hds_frame_codec_free (client->codec);
   g_queue_clear_full (&client->incoming, (GDestroyNotify) incoming_free);
-  g_clear_error (&client->failure);
   g_free (client);
 }
 
@@ -92,14 +88,14 @@ void
 hap_hds_client_set_timeout (HapHdsClient *client, guint timeout_ms)
 {
   g_return_if_fail (client != NULL && timeout_ms > 0);
-  client->timeout_ms = timeout_ms;
+  client->link.timeout_ms = timeout_ms;
 }
 
 int
 hap_hds_client_get_fd (const HapHdsClient *client)
 {
   g_return_val_if_fail (client != NULL, -1);
-  return g_socket_get_fd (client->socket);
+  return g_socket_get_fd (client->link.socket);
 }
 
 guint64
@@ -109,64 +105,23 @@ hap_hds_client_get_bytes_received (const HapHdsClient *client)
   return client->bytes_received;
 }
 
-/* ---- failures ---- */
-
-static gboolean
-check_failed (HapHdsClient *client, GError **error)
-{
-  if (client->failure == NULL)
-    return FALSE;
-  g_propagate_error (error, g_error_copy (client->failure));
-  return TRUE;
-}
-
-static gboolean
-fail_transport (HapHdsClient *client, GError *local, GError **error)
-{
-  if (client->failure == NULL)
-    client->failure = g_error_copy (local);
-  g_propagate_error (error, local);
-  return FALSE;
-}
-
-static gboolean fail_protocol (HapHdsClient *client, GError **error, const gchar *format, ...)
-    G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail_protocol (HapHdsClient *client, GError **error, const gchar *format, ...)
-{
-  va_list args;
-  gchar *message;
-  GError *error_new;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  error_new = g_error_new (HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_PROTOCOL, "HDS: %s", message);
-  g_free (message);
-  return fail_transport (client, error_new, error);
-}
-
 /* ---- sending ---- */
 
 static gboolean
 send_payload (HapHdsClient *client, GBytes *payload, GError **error)
 {
   g_autoptr (GByteArray) frame = g_byte_array_new ();
-  g_autoptr (GError) local = NULL;
   gsize len;
   const guint8 *data = g_bytes_get_data (payload, &len);
 
-  if (check_failed (client, error))
+  if (hap_client_link_failed (&client->link, error))
     return FALSE;
   if (len > HAP_HDS_FRAME_MAX_PAYLOAD
       || !hap_hds_frame_encode_append (client->codec, data, len, frame))
-    return fail_protocol (
-        client, error, "cannot frame a message of %" G_GSIZE_FORMAT " bytes", len);
-  if (!hap_client_socket_send_all (client->socket, frame->data, frame->len,
-          g_get_monotonic_time () + (gint64) client->timeout_ms * 1000, &local))
-    return fail_transport (client, g_steal_pointer (&local), error);
-  return TRUE;
+    return hap_client_link_fail_protocol (
+        &client->link, error, "cannot frame a message of %" G_GSIZE_FORMAT " bytes", len);
+  return hap_client_link_send (&client->link, frame->data, frame->len,
+      hap_client_deadline_after_ms (client->link.timeout_ms), error);
 }
 
 gboolean
@@ -222,11 +177,13 @@ decode_payload (
   HapHdsIncoming *in;
 
   if (!hap_hds_message_decode (bytes, &header, &message, &local))
-    return fail_protocol (client, error, "a message does not decode: %s", local->message);
+    return hap_client_link_fail_protocol (
+        &client->link, error, "a message does not decode: %s", local->message);
   in = g_new0 (HapHdsIncoming, 1);
   if (!hap_hds_header_parse (header, &in->header, &local)) {
     incoming_free (in);
-    return fail_protocol (client, error, "a message header is malformed: %s", local->message);
+    return hap_client_link_fail_protocol (
+        &client->link, error, "a message header is malformed: %s", local->message);
   }
   in->message = g_steal_pointer (&message);
   in->arrival_us = g_get_monotonic_time ();
@@ -244,13 +201,13 @@ receive_now (HapHdsClient *client, gboolean *got, GError **error)
   gsize off = 0;
 
   *got = FALSE;
-  if (check_failed (client, error))
+  if (hap_client_link_failed (&client->link, error))
     return FALSE;
-  n = hap_client_socket_receive_now (client->socket, buf, RECEIVE_CHUNK, &local);
+  n = hap_client_socket_receive_now (client->link.socket, buf, RECEIVE_CHUNK, &local);
   if (n < 0) {
     if (g_error_matches (local, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_CLOSED))
-      g_prefix_error (&local, "HDS: ");
-    return fail_transport (client, g_steal_pointer (&local), error);
+      g_prefix_error (&local, PREFIX);
+    return hap_client_link_fail (&client->link, g_steal_pointer (&local), error);
   }
   if (n == 0)
     return TRUE;
@@ -264,7 +221,7 @@ receive_now (HapHdsClient *client, gboolean *got, GError **error)
 
     off += consumed;
     if (r == HAP_PARSE_INVALID)
-      return fail_protocol (client, error, "a frame %s: %s",
+      return hap_client_link_fail_protocol (&client->link, error, "a frame %s: %s",
           g_error_matches (local, HAP_CODEC_ERROR, HAP_CODEC_ERROR_AUTH) ? "does not authenticate"
                                                                          : "is malformed",
           local->message);
@@ -308,7 +265,7 @@ hap_hds_client_take (HapHdsClient *client, HapHdsIncoming *out)
 gboolean
 hap_hds_client_receive (HapHdsClient *client, guint timeout_ms, HapHdsIncoming *out, GError **error)
 {
-  gint64 deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 deadline_us = hap_client_deadline_after_ms (timeout_ms);
 
   g_return_val_if_fail (client != NULL && out != NULL, FALSE);
 
@@ -317,15 +274,15 @@ hap_hds_client_receive (HapHdsClient *client, guint timeout_ms, HapHdsIncoming *
     g_autoptr (GError) local = NULL;
     gboolean got;
 
-    if (check_failed (client, error))
+    if (hap_client_link_failed (&client->link, error))
       return FALSE;
-    if (!hap_client_socket_wait_readable (client->socket, deadline_us, &local)) {
+    if (!hap_client_socket_wait_readable (client->link.socket, deadline_us, &local)) {
       if (g_error_matches (local, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT)) {
         g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_TIMEOUT,
-            "HDS: no message from the accessory within %u ms", timeout_ms);
+            PREFIX "no message from the accessory within %u ms", timeout_ms);
         return FALSE;
       }
-      return fail_transport (client, g_steal_pointer (&local), error);
+      return hap_client_link_fail (&client->link, g_steal_pointer (&local), error);
     }
     if (!receive_now (client, &got, error))
       return FALSE;
@@ -345,14 +302,14 @@ hap_hds_client_hello (HapHdsClient *client, GError **error)
   if (!hap_hds_client_send_request (
           client, HAP_HDS_PROTOCOL_CONTROL, HAP_HDS_TOPIC_HELLO, NULL, &id, error))
     return FALSE;
-  if (!hap_hds_client_receive (client, client->timeout_ms, &in, error)) {
+  if (!hap_hds_client_receive (client, client->link.timeout_ms, &in, error)) {
     g_prefix_error (error, "control/hello: ");
     return FALSE;
   }
   if (!hap_hds_header_matches (
           &in.header, HAP_HDS_KIND_RESPONSE, HAP_HDS_PROTOCOL_CONTROL, HAP_HDS_TOPIC_HELLO)
       || in.header.id != id) {
-    ok = fail_protocol (client, error,
+    ok = hap_client_link_fail_protocol (&client->link, error,
         "the first message is %s %s/%s (id %" G_GINT64_FORMAT "), not the response to "
         "control/hello (id %" G_GINT64_FORMAT ")",
         in.header.kind == HAP_HDS_KIND_EVENT     ? "event"
@@ -361,7 +318,7 @@ hap_hds_client_hello (HapHdsClient *client, GError **error)
         in.header.protocol, in.header.topic, in.header.id, id);
   } else if (in.header.status != HAP_HDS_STATUS_SUCCESS) {
     g_set_error (error, HAP_CLIENT_ERROR, HAP_CLIENT_ERROR_STATUS,
-        "HDS: control/hello answered with status %" G_GINT64_FORMAT " (%s)", in.header.status,
+        PREFIX "control/hello answered with status %" G_GINT64_FORMAT " (%s)", in.header.status,
         hap_hds_status_to_string (in.header.status));
     ok = FALSE;
   } else {
