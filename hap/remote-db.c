@@ -435,6 +435,25 @@ hap_remote_service_find_characteristic (const HapRemoteService *service, const c
   return NULL;
 }
 
+const HapRemoteCharacteristic *
+hap_remote_db_find_characteristic (const HapRemoteDb *db, guint64 aid, guint64 iid)
+{
+  const HapRemoteAccessory *a;
+
+  g_return_val_if_fail (db != NULL, NULL);
+
+  a = hap_remote_db_find_accessory (db, aid);
+  for (guint s = 0; a != NULL && s < a->services->len; s++) {
+    const HapRemoteService *svc = g_ptr_array_index (a->services, s);
+    for (guint c = 0; c < svc->characteristics->len; c++) {
+      const HapRemoteCharacteristic *ch = g_ptr_array_index (svc->characteristics, c);
+      if (ch->iid == iid)
+        return ch;
+    }
+  }
+  return NULL;
+}
+
 gboolean
 hap_remote_service_links (const HapRemoteService *service, guint64 iid)
 {

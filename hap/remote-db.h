@@ -71,6 +71,9 @@ const HapRemoteService *hap_remote_accessory_find_service_by_iid (
     const HapRemoteAccessory *accessory, guint64 iid);
 const HapRemoteCharacteristic *hap_remote_service_find_characteristic (
     const HapRemoteService *service, const char *type);
+/* The characteristic `iid` of accessory `aid`, in whichever service it is, or NULL. */
+const HapRemoteCharacteristic *hap_remote_db_find_characteristic (
+    const HapRemoteDb *db, guint64 aid, guint64 iid);
 gboolean hap_remote_service_links (const HapRemoteService *service, guint64 iid);
 
 /* The wire form of a type (see above), or NULL when `type` is not a valid type. */

@@ -37,6 +37,20 @@ is_init_only (const guint8 *data, gsize len)
   return moov && off == len;
 }
 
+JsonObject *
+hub_violation_json (const HksvMp4Violation *v)
+{
+  JsonObject *jv = json_object_new ();
+
+  json_object_set_string_member (jv, "rule", v->rule);
+  json_object_set_string_member (
+      jv, "kind", v->kind == HKSV_MP4_RULE_PROTOCOL ? "protocol" : "layout");
+  json_object_set_int_member (jv, "sequence", (gint64) v->sequence);
+  json_object_set_int_member (jv, "chunk", (gint64) v->chunk);
+  json_object_set_string_member (jv, "message", v->message);
+  return jv;
+}
+
 static void
 report_checker (HubContext *ctx, HksvMp4Checker *checker, const gchar *what, JsonObject *out)
 {
@@ -88,19 +102,12 @@ report_checker (HubContext *ctx, HksvMp4Checker *checker, const gchar *what, Jso
     hub_print (ctx, "  prebuffer sent at once: %.0f ms", s->prebuffer_ms);
   for (guint i = 0; i < n; i++) {
     const HksvMp4Violation *v = hksv_mp4_checker_violation (checker, i);
-    g_autoptr (JsonObject) jv = json_object_new ();
     g_autofree gchar *chunk
         = v->chunk ? g_strdup_printf (" chunk %" G_GUINT64_FORMAT, v->chunk) : g_strdup ("");
 
     hub_print (ctx, "  %-32s seq %" G_GUINT64_FORMAT "%s%s %s", v->rule, v->sequence, chunk,
         v->kind == HKSV_MP4_RULE_LAYOUT ? " (layout)" : "", v->message);
-    json_object_set_string_member (jv, "rule", v->rule);
-    json_object_set_string_member (
-        jv, "kind", v->kind == HKSV_MP4_RULE_PROTOCOL ? "protocol" : "layout");
-    json_object_set_int_member (jv, "sequence", (gint64) v->sequence);
-    json_object_set_int_member (jv, "chunk", (gint64) v->chunk);
-    json_object_set_string_member (jv, "message", v->message);
-    json_array_add_object_element (violations, g_steal_pointer (&jv));
+    json_array_add_object_element (violations, hub_violation_json (v));
   }
   json_object_set_string_member (out, "input", what);
   json_object_set_int_member (out, "fragments", (gint64) s->fragments);

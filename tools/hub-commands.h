@@ -2,6 +2,7 @@
  * subcommand) after option parsing and returns the exit status (tools/hub-common.h). */
 #pragma once
 
+#include "gst/mp4-check.h"
 #include "tools/hub-common.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,8 @@ typedef struct {
 } HubCheckOptions;
 
 int hub_cmd_check (HubContext *ctx, HubCheckOptions *options, int argc, char **argv);
+/* A violation of the media checker as the JSON reports of check and record give it. */
+JsonObject *hub_violation_json (const HksvMp4Violation *violation);
 
 /* record: its options (tools/hub-record.c). */
 typedef struct {

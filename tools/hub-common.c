@@ -210,6 +210,26 @@ hub_connect_default (
   return client;
 }
 
+int
+hub_open_accessory (HubContext *ctx, HapControllerStore **store, HapAccessoryRecord *record,
+    HapClient **client, HapRemoteDb **db)
+{
+  g_autoptr (GError) error = NULL;
+
+  *store = hub_open_store (ctx, &error);
+  if (*store == NULL) {
+    hub_error (ctx, "state directory: %s", error->message);
+    return HUB_EXIT_ERROR;
+  }
+  *client = hub_connect_default (ctx, *store, record, &error);
+  if (*client == NULL
+      || (db != NULL && (*db = hap_client_get_accessories (*client, &error)) == NULL)) {
+    hub_error (ctx, "%s", error->message);
+    return hub_exit_for_error (error);
+  }
+  return HUB_EXIT_OK;
+}
+
 static const struct {
   const gchar *type;
   const gchar *name;

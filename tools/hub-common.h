@@ -57,6 +57,11 @@ HapClient *hub_connect (HubContext *ctx, const HapAccessoryRecord *record,
 /* Finds the accessory (--accessory), applies --address, loads identity 0 and connects. */
 HapClient *hub_connect_default (
     HubContext *ctx, HapControllerStore *store, HapAccessoryRecord *record, GError **error);
+/* How the subcommands that work on the paired accessory start: opens the state directory
+ * (*store), connects (*client, hub_connect_default()) and, when `db` is not NULL, reads its
+ * database (*db). Returns HUB_EXIT_OK, or prints what failed and returns the exit status. */
+int hub_open_accessory (HubContext *ctx, HapControllerStore **store, HapAccessoryRecord *record,
+    HapClient **client, HapRemoteDb **db);
 
 /* A readable name for a HAP service or characteristic type ("MotionDetected"), or the type. */
 const gchar *hub_type_name (const gchar *type);

@@ -250,23 +250,16 @@ hub_cmd_inspect (HubContext *ctx, int argc, char **argv)
   g_autoptr (HapRemoteDb) db = NULL;
   g_autoptr (GArray) values = NULL;
   g_autoptr (HapHksvReport) report = NULL;
-  g_autoptr (GError) error = NULL;
   HapAccessoryRecord record;
+  int status;
 
   if (argc != 1) {
     hub_error (ctx, "usage: hksv-hub inspect");
     return hub_finish (ctx, HUB_EXIT_USAGE);
   }
-  store = hub_open_store (ctx, &error);
-  if (store == NULL) {
-    hub_error (ctx, "state directory: %s", error->message);
-    return hub_finish (ctx, HUB_EXIT_ERROR);
-  }
-  client = hub_connect_default (ctx, store, &record, &error);
-  if (client == NULL || (db = hap_client_get_accessories (client, &error)) == NULL) {
-    hub_error (ctx, "%s", error->message);
-    return hub_finish (ctx, hub_exit_for_error (error));
-  }
+  status = hub_open_accessory (ctx, &store, &record, &client, &db);
+  if (status != HUB_EXIT_OK)
+    return hub_finish (ctx, status);
   values = read_missing_values (ctx, client, db);
   print_database (ctx, db, values, ctx->report);
   report = hap_hksv_profile_check (db, 0, values);

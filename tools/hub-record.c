@@ -187,22 +187,6 @@ prefs_from_options (const HubRecordOptions *o, HapHksvSelectionPrefs *prefs, GEr
 
 /* ---- writes ---- */
 
-static const HapRemoteCharacteristic *
-find_by_iid (const HapRemoteDb *db, guint64 aid, guint64 iid)
-{
-  const HapRemoteAccessory *a = hap_remote_db_find_accessory (db, aid);
-
-  for (guint s = 0; a != NULL && s < a->services->len; s++) {
-    const HapRemoteService *svc = g_ptr_array_index (a->services, s);
-    for (guint c = 0; c < svc->characteristics->len; c++) {
-      const HapRemoteCharacteristic *ch = g_ptr_array_index (svc->characteristics, c);
-      if (ch->iid == iid)
-        return ch;
-    }
-  }
-  return NULL;
-}
-
 typedef struct {
   const gchar *name;
   guint64 iid;
@@ -239,7 +223,8 @@ apply_writes (HubContext *ctx, HapClient *client, const HapRemoteDb *db, guint64
     guint64 pid = 0;
 
     for (guint i = 0; i < n; i++) {
-      const HapRemoteCharacteristic *c = find_by_iid (db, aid, planned[i].iid);
+      const HapRemoteCharacteristic *c
+          = hap_remote_db_find_characteristic (db, aid, planned[i].iid);
       HapRemoteWrite w = { aid, planned[i].iid, NULL, -1, FALSE };
 
       if (c == NULL || ((c->perms & HAP_PERM_TW) != 0) != (timed != 0))
@@ -578,6 +563,7 @@ hub_cmd_record (HubContext *ctx, HubRecordOptions *o, int argc, char **argv)
   guint n_ok = 0, n_failed = 0;
   gboolean fatal = FALSE;
   gint dummy;
+  int status;
 
   if (argc != 1) {
     hub_error (ctx, "usage: hksv-hub record --out DIR [--events N] [--timeout S]");
@@ -615,16 +601,9 @@ hub_cmd_record (HubContext *ctx, HubRecordOptions *o, int argc, char **argv)
   }
   json_object_set_string_member (ctx->report, "out", o->out_dir);
 
-  store = hub_open_store (ctx, &error);
-  if (store == NULL) {
-    hub_error (ctx, "state directory: %s", error->message);
-    return hub_finish (ctx, HUB_EXIT_ERROR);
-  }
-  admin = hub_connect_default (ctx, store, &record, &error);
-  if (admin == NULL) {
-    hub_error (ctx, "%s", error->message);
-    return hub_finish (ctx, hub_exit_for_error (error));
-  }
+  status = hub_open_accessory (ctx, &store, &record, &admin, NULL);
+  if (status != HUB_EXIT_OK)
+    return hub_finish (ctx, status);
   shared.ctx = ctx;
   shared.opt = o;
   shared.start_us = g_get_monotonic_time ();

@@ -18,21 +18,15 @@ hub_cmd_snapshot (HubContext *ctx, gint reason, const gchar *out, guint width, g
   gsize len;
   const guint8 *jpeg;
   gint64 start;
+  int status;
 
   if (argc != 1 || out == NULL || reason < -1 || reason > 1) {
     hub_error (ctx, "usage: hksv-hub snapshot --reason 0|1 --out FILE");
     return hub_finish (ctx, HUB_EXIT_USAGE);
   }
-  store = hub_open_store (ctx, &error);
-  if (store == NULL) {
-    hub_error (ctx, "state directory: %s", error->message);
-    return hub_finish (ctx, HUB_EXIT_ERROR);
-  }
-  client = hub_connect_default (ctx, store, &record, &error);
-  if (client == NULL) {
-    hub_error (ctx, "%s", error->message);
-    return hub_finish (ctx, hub_exit_for_error (error));
-  }
+  status = hub_open_accessory (ctx, &store, &record, &client, NULL);
+  if (status != HUB_EXIT_OK)
+    return hub_finish (ctx, status);
   start = g_get_monotonic_time ();
   response = hap_client_resource (client, 0, width, height, reason, &error);
   if (response == NULL) {
@@ -71,17 +65,9 @@ hub_cmd_snapshot (HubContext *ctx, gint reason, const gchar *out, guint width, g
 static const gchar *
 char_name (const HapRemoteDb *db, guint64 aid, guint64 iid)
 {
-  const HapRemoteAccessory *a = hap_remote_db_find_accessory (db, aid);
+  const HapRemoteCharacteristic *ch = hap_remote_db_find_characteristic (db, aid, iid);
 
-  for (guint s = 0; a != NULL && s < a->services->len; s++) {
-    const HapRemoteService *svc = g_ptr_array_index (a->services, s);
-    for (guint c = 0; c < svc->characteristics->len; c++) {
-      const HapRemoteCharacteristic *ch = g_ptr_array_index (svc->characteristics, c);
-      if (ch->iid == iid)
-        return hub_type_name (ch->type);
-    }
-  }
-  return "?";
+  return ch != NULL ? hub_type_name (ch->type) : "?";
 }
 
 int
@@ -97,21 +83,15 @@ hub_cmd_watch (HubContext *ctx, gint events, gint timeout_s, int argc, char **ar
   HapAccessoryRecord record;
   gint64 end_us;
   gint n = 0;
+  int status;
 
   if (argc != 1) {
     hub_error (ctx, "usage: hksv-hub watch [--events N] [--timeout S]");
     return hub_finish (ctx, HUB_EXIT_USAGE);
   }
-  store = hub_open_store (ctx, &error);
-  if (store == NULL) {
-    hub_error (ctx, "state directory: %s", error->message);
-    return hub_finish (ctx, HUB_EXIT_ERROR);
-  }
-  client = hub_connect_default (ctx, store, &record, &error);
-  if (client == NULL || (db = hap_client_get_accessories (client, &error)) == NULL) {
-    hub_error (ctx, "%s", error->message);
-    return hub_finish (ctx, hub_exit_for_error (error));
-  }
+  status = hub_open_accessory (ctx, &store, &record, &client, &db);
+  if (status != HUB_EXIT_OK)
+    return hub_finish (ctx, status);
   for (guint a = 0; a < db->accessories->len; a++) {
     const HapRemoteAccessory *acc = g_ptr_array_index (db->accessories, a);
     for (guint s = 0; s < acc->services->len; s++) {

@@ -455,17 +455,9 @@ finish_recording (Hub *h)
     if (summary->prebuffer_ms >= 0)
       g_string_append_printf (media, "; prebuffer %.0f ms sent at once", summary->prebuffer_ms);
   }
-  for (guint i = 0; i < n_violations; i++) {
-    const HksvMp4Violation *v = hksv_mp4_checker_violation (rec->checker, i);
-    g_autoptr (JsonObject) jv = json_object_new ();
-    json_object_set_string_member (jv, "rule", v->rule);
-    json_object_set_string_member (
-        jv, "kind", v->kind == HKSV_MP4_RULE_PROTOCOL ? "protocol" : "layout");
-    json_object_set_int_member (jv, "sequence", (gint64) v->sequence);
-    json_object_set_int_member (jv, "chunk", (gint64) v->chunk);
-    json_object_set_string_member (jv, "message", v->message);
-    json_array_add_object_element (violations, g_steal_pointer (&jv));
-  }
+  for (guint i = 0; i < n_violations; i++)
+    json_array_add_object_element (
+        violations, hub_violation_json (hksv_mp4_checker_violation (rec->checker, i)));
   json_object_set_int_member (o, "violations_count", n_violations);
   json_object_set_array_member (o, "violations", g_steal_pointer (&violations));
   if (rec->open_sent_us > 0 && streamed) {
