@@ -497,36 +497,46 @@ hksv_esds_parse (const guint8 *data, gsize len, HksvEsdsInfo *info, GError **err
 
 /* ---- NAL framing ---- */
 
+typedef enum {
+  NAL_UNIT,         /* a NAL unit of *nal_len bytes starts at *pos */
+  NAL_END,          /* *pos is the end of the data */
+  NAL_SHORT_LENGTH, /* fewer bytes left than a length field */
+  NAL_EMPTY,        /* a length of 0 */
+  NAL_OVERRUN,      /* a length past the end */
+} NalStep;
+
+/* The length field at *pos; *pos moves past it unless fewer bytes than one are left. */
+static NalStep
+nal_next (const guint8 *data, gsize len, guint length_size, gsize *pos, guint64 *nal_len)
+{
+  if (*pos >= len)
+    return NAL_END;
+  if (len - *pos < length_size)
+    return NAL_SHORT_LENGTH;
+  *nal_len = 0;
+  for (guint i = 0; i < length_size; i++)
+    *nal_len = (*nal_len << 8) | data[*pos + i];
+  *pos += length_size;
+  if (*nal_len == 0)
+    return NAL_EMPTY;
+  if (*nal_len > len - *pos)
+    return NAL_OVERRUN;
+  return NAL_UNIT;
+}
+
 gboolean
 hksv_nal_split (const guint8 *data, gsize len, guint length_size, gboolean hevc, guint64 *types,
     guint *n_nals, GError **error)
 {
   gsize pos = 0;
   guint n = 0;
-  guint64 mask = 0;
+  guint64 mask = 0, nal_len = 0;
+  NalStep step;
 
   g_return_val_if_fail (length_size == 1 || length_size == 2 || length_size == 4, FALSE);
-  while (pos < len) {
-    guint64 nal_len = 0;
+  while ((step = nal_next (data, len, length_size, &pos, &nal_len)) == NAL_UNIT) {
     guint type;
 
-    if (len - pos < length_size)
-      return invalid (error,
-          "byte %" G_GSIZE_FORMAT ": %" G_GSIZE_FORMAT " bytes left, too few for a %u-byte "
-          "NAL length",
-          pos, len - pos, length_size);
-    for (guint i = 0; i < length_size; i++)
-      nal_len = (nal_len << 8) | data[pos + i];
-    pos += length_size;
-    if (nal_len == 0)
-      return invalid (
-          error, "byte %" G_GSIZE_FORMAT ": NAL unit %u has length 0", pos - length_size, n + 1);
-    if (nal_len > len - pos)
-      return invalid (error,
-          "byte %" G_GSIZE_FORMAT ": NAL unit %u of %" G_GUINT64_FORMAT
-          " bytes runs past the sample (%" G_GSIZE_FORMAT " bytes left); start codes "
-          "instead of lengths?",
-          pos - length_size, n + 1, nal_len, len - pos);
     if (data[pos] & 0x80)
       return invalid (
           error, "byte %" G_GSIZE_FORMAT ": NAL unit %u has forbidden_zero_bit set", pos, n + 1);
@@ -535,6 +545,24 @@ hksv_nal_split (const guint8 *data, gsize len, guint length_size, gboolean hevc,
     pos += (gsize) nal_len;
     n++;
   }
+  switch (step) {
+    case NAL_SHORT_LENGTH:
+      return invalid (error,
+          "byte %" G_GSIZE_FORMAT ": %" G_GSIZE_FORMAT " bytes left, too few for a %u-byte "
+          "NAL length",
+          pos, len - pos, length_size);
+    case NAL_EMPTY:
+      return invalid (
+          error, "byte %" G_GSIZE_FORMAT ": NAL unit %u has length 0", pos - length_size, n + 1);
+    case NAL_OVERRUN:
+      return invalid (error,
+          "byte %" G_GSIZE_FORMAT ": NAL unit %u of %" G_GUINT64_FORMAT
+          " bytes runs past the sample (%" G_GSIZE_FORMAT " bytes left); start codes "
+          "instead of lengths?",
+          pos - length_size, n + 1, nal_len, len - pos);
+    default:
+      break;
+  }
   if (n == 0)
     return invalid (error, "the sample is empty");
   if (types)
@@ -542,6 +570,21 @@ hksv_nal_split (const guint8 *data, gsize len, guint length_size, gboolean hevc,
   if (n_nals)
     *n_nals = n;
   return TRUE;
+}
+
+gboolean
+hksv_nal_framing_ok (const guint8 *data, gsize len, guint length_size)
+{
+  gsize pos = 0;
+  guint64 nal_len = 0;
+  NalStep step;
+
+  g_return_val_if_fail (length_size == 1 || length_size == 2 || length_size == 4, FALSE);
+  if (len == 0)
+    return FALSE;
+  while ((step = nal_next (data, len, length_size, &pos, &nal_len)) == NAL_UNIT)
+    pos += (gsize) nal_len;
+  return step == NAL_END;
 }
 
 gboolean

@@ -59,6 +59,10 @@ gboolean hksv_esds_parse (const guint8 *data, gsize len, HksvEsdsInfo *info, GEr
 gboolean hksv_nal_split (const guint8 *data, gsize len, guint length_size, gboolean hevc,
     guint64 *types, guint *n_nals, GError **error);
 
+/* Whether length-prefixed NAL units tile `data` exactly, none empty, without a look at the NAL
+ * headers (what a muxer needs of an access unit; hksv_nal_split() checks them too). */
+gboolean hksv_nal_framing_ok (const guint8 *data, gsize len, guint length_size);
+
 /* Whether a sample's NAL unit types make it an IDR (H.264 type 5) / IRAP (H.265 16..21). */
 gboolean hksv_nal_types_are_idr (guint64 types, gboolean hevc);
 /* Whether they hold any coded slice (H.264 1..5, H.265 0..31). */

@@ -24,8 +24,10 @@
 
 #include "gst/aac-silence.h"
 #include "gst/chunker.h"
+#include "gst/clip-location.h"
 #include "gst/hksv-motion-event.h"
 #include "gst/hksv-prebuffer-query.h"
+#include "gst/mp4-codec.h"
 #include "gst/recording-session.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_hksv_sink_debug);
@@ -237,6 +239,15 @@ queue_warning (GstHksvSink *sink, const gchar *text, const gchar *debug)
   g_error_free (error);
 }
 
+/* A clip's file could not be written (errno `error`). */
+static void
+queue_write_warning (GstHksvSink *sink, Session *s, gint error)
+{
+  g_autofree gchar *text = g_strdup_printf ("could not write %s", s->location);
+
+  queue_warning (sink, text, g_strerror (error));
+}
+
 typedef struct {
   GstBuffer *buffer;
   GstMapInfo map;
@@ -299,125 +310,31 @@ buffer_times (
   return running_time (segment, d, dts) && running_time (segment, p, pts);
 }
 
-/* Length-prefixed NAL units that tile the access unit exactly. */
-static gboolean
-nal_framing_ok (const guint8 *data, gsize len, guint length_size)
-{
-  gsize pos = 0;
-
-  if (len == 0)
-    return FALSE;
-  while (pos < len) {
-    gsize n = 0;
-
-    if (len - pos < length_size)
-      return FALSE;
-    for (guint i = 0; i < length_size; i++)
-      n = (n << 8) | data[pos + i];
-    pos += length_size;
-    if (n == 0 || n > len - pos)
-      return FALSE;
-    pos += n;
-  }
-  return TRUE;
-}
-
-/* `location` with its one integer conversion (%d, %i, %u with optional 0/- flags and width)
- * replaced by `index`; NULL with `error` for a pattern without exactly one. Formatted here, not
- * by printf, so that a user's pattern is never a format string. */
+/* The file name of clip `index` (gst/clip-location.h); NULL with `error` for a pattern without
+ * exactly one integer conversion. */
 static gchar *
 format_location (const gchar *pattern, guint index, GError **error)
 {
-  g_autoptr (GString) out = g_string_new (NULL);
-  gboolean seen = FALSE;
+  gchar *location = hksv_clip_location_format (pattern, index);
 
-  for (const gchar *p = pattern; *p; p++) {
-    gboolean zero = FALSE, left = FALSE;
-    guint width = 0;
-    gchar digits[16];
-    gsize n;
-
-    if (*p != '%') {
-      g_string_append_c (out, *p);
-      continue;
-    }
-    p++;
-    if (*p == '%') {
-      g_string_append_c (out, '%');
-      continue;
-    }
-    for (; *p == '0' || *p == '-'; p++) {
-      if (*p == '0')
-        zero = TRUE;
-      else
-        left = TRUE;
-    }
-    for (; g_ascii_isdigit (*p) && width < 100; p++)
-      width = width * 10 + (guint) (*p - '0');
-    if ((*p != 'd' && *p != 'i' && *p != 'u') || seen || width >= 100) {
-      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-          "location \"%s\" must hold exactly one integer conversion such as %%05d", pattern);
-      return NULL;
-    }
-    seen = TRUE;
-    n = (gsize) g_snprintf (digits, sizeof (digits), "%u", index);
-    if (!left)
-      for (; n < width; n++)
-        g_string_append_c (out, zero ? '0' : ' ');
-    g_string_append (out, digits);
-    if (left)
-      for (; n < width; n++)
-        g_string_append_c (out, ' ');
-  }
-  if (!seen) {
+  if (!location)
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
         "location \"%s\" must hold exactly one integer conversion such as %%05d", pattern);
-    return NULL;
-  }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return location;
 }
 
 /* ---- caps ---- */
 
+/* Samples per frame of the AudioSpecificConfig `asc` (1024/960 AAC-LC, 512/480 AAC-ELD); 0 when
+ * it cannot be read. */
 static guint
-read_bits (const guint8 *d, gsize len, gsize *bit, guint n, gboolean *ok)
+audio_frame_samples (GBytes *asc)
 {
-  guint v = 0;
+  HksvAacConfig config;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (asc, &len);
 
-  for (guint i = 0; i < n; i++, (*bit)++) {
-    if (*bit / 8 >= len) {
-      *ok = FALSE;
-      return 0;
-    }
-    v = (v << 1) | ((d[*bit / 8] >> (7 - *bit % 8)) & 1);
-  }
-  return v;
-}
-
-/* Samples per frame from an AudioSpecificConfig (its frameLengthFlag): 1024/960 for AAC-LC,
- * 512/480 for AAC-ELD; 0 when it cannot be read. */
-static guint
-aac_frame_samples (GBytes *asc)
-{
-  gsize len, bit = 0;
-  const guint8 *d = g_bytes_get_data (asc, &len);
-  gboolean ok = TRUE;
-  guint aot, flag;
-
-  aot = read_bits (d, len, &bit, 5, &ok);
-  if (aot == 31)
-    aot = 32 + read_bits (d, len, &bit, 6, &ok);
-  if (read_bits (d, len, &bit, 4, &ok) == 15)
-    read_bits (d, len, &bit, 24, &ok);
-  read_bits (d, len, &bit, 4, &ok); /* channelConfiguration */
-  flag = read_bits (d, len, &bit, 1, &ok);
-  if (!ok)
-    return 0;
-  if (aot == 2)
-    return flag ? 960 : 1024;
-  if (aot == 39)
-    return flag ? 480 : 512;
-  return 0;
+  return hksv_aac_config_parse (data, len, &config, NULL) ? config.frame_samples : 0;
 }
 
 static void
@@ -746,6 +663,20 @@ end_all (GstHksvSink *sink, GstHksvSinkEndReason reason, gboolean end_of_stream)
     session_end (sink, l->data, reason, end_of_stream);
 }
 
+/* The audio has ended: sessions recording it go on with video (and silence) only. */
+static void
+end_audio_all (GstHksvSink *sink)
+{
+  for (GList *l = sink->sessions; l; l = l->next) {
+    Session *s = l->data;
+
+    if (s->audio_live && !s->ended) {
+      hksv_recording_session_end_audio (s->core);
+      session_check (sink, s);
+    }
+  }
+}
+
 static void
 config_init_locked (GstHksvSink *sink, GstHksvSinkSessionConfig *config)
 {
@@ -756,6 +687,13 @@ config_init_locked (GstHksvSink *sink, GstHksvSinkSessionConfig *config)
   config->audio_rate = sink->audio_rate;
   config->audio_channels = sink->audio_channels;
   config->max_queued_bytes = sink->max_queued_bytes;
+}
+
+/* Running time of the newest video buffer (0 before the first). */
+static GstClockTime
+video_position (GstHksvSink *sink)
+{
+  return sink->video.have_last ? (GstClockTime) MAX (sink->video.last_time, 0) : 0;
 }
 
 /* Makes and lists a session from the pads' current caps (under the lock); its core has sent the
@@ -800,7 +738,7 @@ session_create (
 
     rc.has_audio = rc.audio_live = TRUE;
     rc.audio = sink->audio.track;
-    rc.audio_frame_samples = aac_frame_samples (rc.audio.codec_data);
+    rc.audio_frame_samples = audio_frame_samples (rc.audio.codec_data);
     /* silence only when it has the same frame length as the source */
     if (config->audio == GST_HKSV_SINK_AUDIO_SILENCE_IF_MISSING
         && rc.audio_frame_samples == hksv_aac_frame_samples (aot))
@@ -833,7 +771,7 @@ session_create (
   do {
     s->id = ++sink->next_id;
   } while (s->id == 0 || find_session (sink, s->id));
-  s->start_time = sink->video.have_last ? (GstClockTime) MAX (sink->video.last_time, 0) : 0;
+  s->start_time = video_position (sink);
   sink->sessions = g_list_append (sink->sessions, s);
   s->listed = TRUE;
   hksv_recording_session_start (s->core);
@@ -925,7 +863,7 @@ snap_push (GstHksvSink *sink, Session *s, gboolean video, const SnapEntry *e)
     if (!bytes)
       return FALSE;
     d = g_bytes_get_data (bytes, &len);
-    if (!nal_framing_ok (d, len, sink->video.nal_length_size))
+    if (!hksv_nal_framing_ok (d, len, sink->video.nal_length_size))
       return FALSE;
   } else {
     bytes = buffer_bytes (e->buffer);
@@ -1087,11 +1025,8 @@ notify_ended (GstHksvSink *sink, Session *s)
     destroy (s->user_data);
   }
   g_mutex_lock (&sink->lock);
-  if (write_error) {
-    g_autofree gchar *text = g_strdup_printf ("could not write %s", s->location);
-
-    queue_warning (sink, text, g_strerror (write_error));
-  }
+  if (write_error)
+    queue_write_warning (sink, s, write_error);
   queue_message (sink, session_message (sink, s, FALSE));
   g_mutex_unlock (&sink->lock);
 }
@@ -1178,9 +1113,7 @@ drain (GstHksvSink *sink)
         g_mutex_lock (&sink->lock);
         if (!ok) {
           if (write_error) {
-            g_autofree gchar *text = g_strdup_printf ("could not write %s", s->location);
-
-            queue_warning (sink, text, g_strerror (write_error));
+            queue_write_warning (sink, s, write_error);
             session_end (sink, s, GST_HKSV_SINK_END_ERROR, FALSE);
           } else {
             s->overflowed = TRUE;
@@ -1561,7 +1494,7 @@ gst_hksv_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
     goto drop;
   }
   if (video
-      && !nal_framing_ok (
+      && !hksv_nal_framing_ok (
           g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), ps->nal_length_size)) {
     drop = "whose NAL unit lengths do not match its size (corrupt access unit)";
     goto drop;
@@ -1590,10 +1523,7 @@ drop:
       "dropping a %s buffer %s (pts %" GST_TIME_FORMAT " dts %" GST_TIME_FORMAT ")",
       video ? "video" : "audio", drop, GST_TIME_ARGS (GST_BUFFER_PTS (buffer)),
       GST_TIME_ARGS (GST_BUFFER_DTS (buffer)));
-  g_mutex_unlock (&sink->lock);
-  drain (sink);
-  gst_buffer_unref (buffer);
-  return GST_FLOW_OK;
+  goto done;
 }
 
 static gboolean
@@ -1653,7 +1583,7 @@ handle_motion (GstHksvSink *sink, const HksvMotionInfo *info)
   }
   rt = info->running_time;
   if (!GST_CLOCK_TIME_IS_VALID (rt))
-    rt = sink->video.have_last ? (GstClockTime) MAX (sink->video.last_time, 0) : 0;
+    rt = video_position (sink);
   GST_DEBUG_OBJECT (
       sink, "motion %s at %" GST_TIME_FORMAT, info->motion ? "on" : "off", GST_TIME_ARGS (rt));
   sink->motion = info->motion;
@@ -1720,14 +1650,7 @@ gst_hksv_sink_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
         sink->clip_pending = FALSE;
         end_all (sink, GST_HKSV_SINK_END_EOS, TRUE);
       } else {
-        for (GList *l = sink->sessions; l; l = l->next) {
-          Session *s = l->data;
-
-          if (s->audio_live && !s->ended) {
-            hksv_recording_session_end_audio (s->core);
-            session_check (sink, s);
-          }
-        }
+        end_audio_all (sink);
       }
       if (all_eos (sink)) {
         sink->eos_pending = TRUE;
@@ -1799,14 +1722,7 @@ gst_hksv_sink_release_pad (GstElement *element, GstPad *pad)
   if (ps == &sink->video) {
     end_all (sink, GST_HKSV_SINK_END_EOS, TRUE);
   } else {
-    for (GList *l = sink->sessions; l; l = l->next) {
-      Session *s = l->data;
-
-      if (s->audio_live && !s->ended) {
-        hksv_recording_session_end_audio (s->core);
-        session_check (sink, s);
-      }
-    }
+    end_audio_all (sink);
   }
   ps->pad = NULL;
   ps->have_caps = FALSE;
