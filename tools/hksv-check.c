@@ -175,6 +175,35 @@ print_text (HksvMp4Checker *checker)
     printf ("result: OK\n");
 }
 
+/* One member of the JSON report. */
+static void
+member_int (JsonBuilder *b, const gchar *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+member_double (JsonBuilder *b, const gchar *name, gdouble value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+static void
+member_string (JsonBuilder *b, const gchar *name, const gchar *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+member_boolean (JsonBuilder *b, const gchar *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
 static void
 print_json (HksvMp4Checker *checker)
 {
@@ -186,23 +215,17 @@ print_json (HksvMp4Checker *checker)
   g_autofree gchar *text = NULL;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_boolean_value (b, n == 0);
+  member_boolean (b, "ok", n == 0);
   json_builder_set_member_name (b, "violations");
   json_builder_begin_array (b);
   for (guint i = 0; i < n; i++) {
     const HksvMp4Violation *v = hksv_mp4_checker_violation (checker, i);
     json_builder_begin_object (b);
-    json_builder_set_member_name (b, "rule");
-    json_builder_add_string_value (b, v->rule);
-    json_builder_set_member_name (b, "kind");
-    json_builder_add_string_value (b, v->kind == HKSV_MP4_RULE_LAYOUT ? "layout" : "protocol");
-    json_builder_set_member_name (b, "sequence");
-    json_builder_add_int_value (b, (gint64) v->sequence);
-    json_builder_set_member_name (b, "chunk");
-    json_builder_add_int_value (b, (gint64) v->chunk);
-    json_builder_set_member_name (b, "message");
-    json_builder_add_string_value (b, v->message);
+    member_string (b, "rule", v->rule);
+    member_string (b, "kind", v->kind == HKSV_MP4_RULE_LAYOUT ? "layout" : "protocol");
+    member_int (b, "sequence", (gint64) v->sequence);
+    member_int (b, "chunk", (gint64) v->chunk);
+    member_string (b, "message", v->message);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
@@ -211,56 +234,37 @@ print_json (HksvMp4Checker *checker)
   for (guint i = 0; i < s->n_tracks; i++) {
     const HksvMp4TrackSummary *t = &s->tracks[i];
     json_builder_begin_object (b);
-    json_builder_set_member_name (b, "track_id");
-    json_builder_add_int_value (b, t->track_id);
-    json_builder_set_member_name (b, "type");
-    json_builder_add_string_value (b, t->video ? "video" : "audio");
-    json_builder_set_member_name (b, "codec");
-    json_builder_add_string_value (b, t->codec);
+    member_int (b, "track_id", t->track_id);
+    member_string (b, "type", t->video ? "video" : "audio");
+    member_string (b, "codec", t->codec);
     if (t->video) {
-      json_builder_set_member_name (b, "width");
-      json_builder_add_int_value (b, t->width);
-      json_builder_set_member_name (b, "height");
-      json_builder_add_int_value (b, t->height);
-      json_builder_set_member_name (b, "profile");
-      json_builder_add_int_value (b, t->profile);
-      json_builder_set_member_name (b, "level");
-      json_builder_add_int_value (b, t->level);
+      member_int (b, "width", t->width);
+      member_int (b, "height", t->height);
+      member_int (b, "profile", t->profile);
+      member_int (b, "level", t->level);
     } else {
-      json_builder_set_member_name (b, "sample_rate");
-      json_builder_add_int_value (b, t->sample_rate);
-      json_builder_set_member_name (b, "channels");
-      json_builder_add_int_value (b, t->channels);
+      member_int (b, "sample_rate", t->sample_rate);
+      member_int (b, "channels", t->channels);
     }
-    json_builder_set_member_name (b, "timescale");
-    json_builder_add_int_value (b, t->timescale);
-    json_builder_set_member_name (b, "samples");
-    json_builder_add_int_value (b, (gint64) t->samples);
-    json_builder_set_member_name (b, "sync_samples");
-    json_builder_add_int_value (b, (gint64) t->sync_samples);
-    json_builder_set_member_name (b, "duration_s");
-    json_builder_add_double_value (b, t->timescale ? (gdouble) t->duration / t->timescale : 0);
-    json_builder_set_member_name (b, "bytes");
-    json_builder_add_int_value (b, (gint64) t->bytes);
+    member_int (b, "timescale", t->timescale);
+    member_int (b, "samples", (gint64) t->samples);
+    member_int (b, "sync_samples", (gint64) t->sync_samples);
+    member_double (b, "duration_s", t->timescale ? (gdouble) t->duration / t->timescale : 0);
+    member_int (b, "bytes", (gint64) t->bytes);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "init_bytes");
-  json_builder_add_int_value (b, (gint64) s->init_bytes);
-  json_builder_set_member_name (b, "fragments");
-  json_builder_add_int_value (b, (gint64) s->fragments);
-  json_builder_set_member_name (b, "fragment_bytes");
-  json_builder_add_int_value (b, (gint64) s->fragment_bytes);
+  member_int (b, "init_bytes", (gint64) s->init_bytes);
+  member_int (b, "fragments", (gint64) s->fragments);
+  member_int (b, "fragment_bytes", (gint64) s->fragment_bytes);
   json_builder_set_member_name (b, "fragment_ms");
   json_builder_begin_array (b);
   for (guint i = 0; i < s->fragment_ms->len; i++)
     json_builder_add_double_value (b, g_array_index (s->fragment_ms, gdouble, i));
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "chunks");
-  json_builder_add_int_value (b, (gint64) s->chunks);
+  member_int (b, "chunks", (gint64) s->chunks);
   if (s->prebuffer_ms >= 0) {
-    json_builder_set_member_name (b, "prebuffer_ms");
-    json_builder_add_double_value (b, s->prebuffer_ms);
+    member_double (b, "prebuffer_ms", s->prebuffer_ms);
   }
   json_builder_end_object (b);
   root = json_builder_get_root (b);

@@ -63,6 +63,10 @@ HapClient *hub_connect_default (
 int hub_open_accessory (HubContext *ctx, HapControllerStore **store, HapAccessoryRecord *record,
     HapClient **client, HapRemoteDb **db);
 
+/* Reads what /accessories left out of `db`: its readable characteristics without a value. A
+ * value list, or NULL when nothing was left out or the read failed (then `error` is set). */
+GArray *hub_read_missing_values (HapClient *client, const HapRemoteDb *db, GError **error);
+
 /* A readable name for a HAP service or characteristic type ("MotionDetected"), or the type. */
 const gchar *hub_type_name (const gchar *type);
 

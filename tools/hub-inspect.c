@@ -36,31 +36,14 @@ value_for (const HapRemoteCharacteristic *c, guint64 aid, const GArray *values, 
   return c->value;
 }
 
-/* Reads what /accessories left out: readable characteristics without a value. */
+/* Reads what /accessories left out (a note when that fails). */
 static GArray *
 read_missing_values (HubContext *ctx, HapClient *client, const HapRemoteDb *db)
 {
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (HapRemoteId));
   g_autoptr (GError) error = NULL;
-  GArray *values;
+  GArray *values = hub_read_missing_values (client, db, &error);
 
-  for (guint a = 0; a < db->accessories->len; a++) {
-    const HapRemoteAccessory *acc = g_ptr_array_index (db->accessories, a);
-    for (guint s = 0; s < acc->services->len; s++) {
-      const HapRemoteService *svc = g_ptr_array_index (acc->services, s);
-      for (guint c = 0; c < svc->characteristics->len; c++) {
-        const HapRemoteCharacteristic *ch = g_ptr_array_index (svc->characteristics, c);
-        if ((ch->perms & HAP_PERM_PR) && ch->value == NULL) {
-          HapRemoteId id = { acc->aid, ch->iid };
-          g_array_append_val (ids, id);
-        }
-      }
-    }
-  }
-  if (ids->len == 0)
-    return NULL;
-  values = hap_client_read (client, (HapRemoteId *) ids->data, ids->len, &error);
-  if (values == NULL)
+  if (values == NULL && error != NULL)
     hub_note (ctx, "reading the values /accessories left out failed: %s", error->message);
   return values;
 }

@@ -364,7 +364,6 @@ configure (HubContext *ctx, HapClient *client, HubShared *shared, GError **error
   g_autoptr (GBytes) back = NULL;
   g_autoptr (JsonArray) writes = json_array_new ();
   g_autoptr (GArray) values = NULL;
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (HapRemoteId));
   g_autofree gchar *description = NULL;
   g_autofree gchar *b64 = NULL;
   HapCameraSelectedConfig sel;
@@ -375,20 +374,7 @@ configure (HubContext *ctx, HapClient *client, HubShared *shared, GError **error
   if (db == NULL)
     return FALSE;
   /* Some peers leave tlv8 values out of /accessories. */
-  for (guint a = 0; a < db->accessories->len; a++) {
-    const HapRemoteAccessory *acc = g_ptr_array_index (db->accessories, a);
-    for (guint s = 0; s < acc->services->len; s++) {
-      const HapRemoteService *svc = g_ptr_array_index (acc->services, s);
-      for (guint c = 0; c < svc->characteristics->len; c++) {
-        const HapRemoteCharacteristic *ch = g_ptr_array_index (svc->characteristics, c);
-        HapRemoteId id = { acc->aid, ch->iid };
-        if ((ch->perms & HAP_PERM_PR) && ch->value == NULL)
-          g_array_append_val (ids, id);
-      }
-    }
-  }
-  if (ids->len > 0)
-    values = hap_client_read (client, (HapRemoteId *) ids->data, ids->len, NULL);
+  values = hub_read_missing_values (client, db, NULL);
   profile = hap_hksv_profile_check (db, 0, values);
   *cam = profile->camera;
   json_object_set_int_member (ctx->report, "profile_failed", profile->n_failed);
