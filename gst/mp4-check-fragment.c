@@ -182,6 +182,27 @@ bad_trun:
   return NULL;
 }
 
+/* Nested boxes of moof must parse: its children and theirs in each traf. */
+static gboolean
+moof_parses (HksvMp4CheckCtx *c, const HksvBox *moof)
+{
+  HksvBoxIter outer, inner;
+  HksvBox child, grandchild;
+  HksvBoxResult res;
+
+  hksv_box_iter_init_children (&outer, moof, 0);
+  while ((res = hksv_mp4_check_next_box (c, &outer, &child, "moof")) == HKSV_BOX_OK) {
+    if (child.type != FOURCC ('t', 'r', 'a', 'f'))
+      continue;
+    hksv_box_iter_init_children (&inner, &child, 0);
+    while ((res = hksv_mp4_check_next_box (c, &inner, &grandchild, "moof")) == HKSV_BOX_OK)
+      ;
+    if (res == HKSV_BOX_INVALID)
+      break;
+  }
+  return res != HKSV_BOX_INVALID;
+}
+
 HksvMp4Fragment *
 hksv_mp4_check_parse_fragment (
     HksvMp4CheckCtx *c, const HksvMp4Init *init, const guint8 *data, gsize len)
@@ -191,23 +212,14 @@ hksv_mp4_check_parse_fragment (
   gboolean have_moof = FALSE, have_mdat = FALSE, layout_ok = TRUE;
   guint index = 0;
   GString *types = g_string_new (NULL);
-  GError *err = NULL;
+  HksvBoxResult res;
   HksvMp4Fragment *f;
   HksvByteReader r;
   gchar s[5];
   guint budget = MAX_SAMPLES_PER_FRAGMENT;
 
   hksv_box_iter_init (&it, data, len);
-  for (;;) {
-    HksvBoxResult res = hksv_box_iter_next (&it, &box, &err);
-    if (res == HKSV_BOX_END)
-      break;
-    if (res == HKSV_BOX_INVALID) {
-      hksv_mp4_check_report (c, R_BOX_INVALID, "fragment: %s", err->message);
-      g_clear_error (&err);
-      g_string_free (types, TRUE);
-      return NULL;
-    }
+  while ((res = hksv_mp4_check_next_box (c, &it, &box, "fragment")) == HKSV_BOX_OK) {
     g_string_append_printf (types, "%s%s", index ? " " : "", hksv_fourcc_to_string (box.type, s));
     if (!(index == 0 && box.type == FOURCC ('m', 'o', 'o', 'f'))
         && !(index == 1 && box.type == FOURCC ('m', 'd', 'a', 't')))
@@ -221,6 +233,10 @@ hksv_mp4_check_parse_fragment (
     }
     index++;
   }
+  if (res == HKSV_BOX_INVALID) {
+    g_string_free (types, TRUE);
+    return NULL;
+  }
   if (index != 2)
     layout_ok = FALSE;
   if (!layout_ok)
@@ -231,27 +247,8 @@ hksv_mp4_check_parse_fragment (
   if (!have_moof || !have_mdat)
     return NULL;
 
-  /* Nested boxes of moof must parse. */
-  {
-    HksvBoxIter outer, inner;
-    HksvBox child, grandchild;
-    HksvBoxResult res;
-    hksv_box_iter_init_children (&outer, &moof, 0);
-    while ((res = hksv_box_iter_next (&outer, &child, &err)) == HKSV_BOX_OK) {
-      if (child.type != FOURCC ('t', 'r', 'a', 'f'))
-        continue;
-      hksv_box_iter_init_children (&inner, &child, 0);
-      while ((res = hksv_box_iter_next (&inner, &grandchild, &err)) == HKSV_BOX_OK)
-        ;
-      if (res == HKSV_BOX_INVALID)
-        break;
-    }
-    if (res == HKSV_BOX_INVALID) {
-      hksv_mp4_check_report (c, R_BOX_INVALID, "moof: %s", err->message);
-      g_clear_error (&err);
-      return NULL;
-    }
-  }
+  if (!moof_parses (c, &moof))
+    return NULL;
 
   f = g_new0 (HksvMp4Fragment, 1);
   f->trafs = g_ptr_array_new_with_free_func (traf_free);

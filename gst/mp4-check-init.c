@@ -351,6 +351,32 @@ check_ftyp (HksvMp4CheckCtx *c, const HksvBox *ftyp, const HksvMp4Init *init)
         mp42 ? "" : " mp42", h264 && !avc1 ? " avc1" : "");
 }
 
+/* Nested boxes must parse: walks the whole tree of moov once. */
+static gboolean
+moov_parses (HksvMp4CheckCtx *c, const HksvBox *moov)
+{
+  HksvBoxIter stack[16];
+  guint depth = 1;
+  HksvBox child;
+
+  hksv_box_iter_init_children (&stack[0], moov, 0);
+  while (depth > 0) {
+    HksvBoxResult res = hksv_mp4_check_next_box (c, &stack[depth - 1], &child, "moov");
+    gsize skip;
+
+    if (res == HKSV_BOX_INVALID)
+      return FALSE;
+    if (res == HKSV_BOX_END) {
+      depth--;
+      continue;
+    }
+    if (depth < G_N_ELEMENTS (stack) && hksv_box_children_skip (child.type, &skip)
+        && hksv_box_iter_init_children (&stack[depth], &child, skip))
+      depth++;
+  }
+  return TRUE;
+}
+
 static gboolean
 parse_init (HksvMp4CheckCtx *c, const guint8 *data, gsize len, HksvMp4Init *init)
 {
@@ -358,21 +384,13 @@ parse_init (HksvMp4CheckCtx *c, const guint8 *data, gsize len, HksvMp4Init *init
   HksvBox box, ftyp, moov, mvhd;
   gboolean have_ftyp = FALSE, have_moov = FALSE;
   guint index = 0, n_video = 0, n_audio = 0, n_traks = 0;
-  GError *err = NULL;
+  HksvBoxResult res;
   gchar s[5];
   HksvMp4Checker *k = c->checker;
 
   memset (init, 0, sizeof *init);
   hksv_box_iter_init (&it, data, len);
-  for (;;) {
-    HksvBoxResult res = hksv_box_iter_next (&it, &box, &err);
-    if (res == HKSV_BOX_END)
-      break;
-    if (res == HKSV_BOX_INVALID) {
-      hksv_mp4_check_report (c, R_BOX_INVALID, "init segment: %s", err->message);
-      g_clear_error (&err);
-      return FALSE;
-    }
+  while ((res = hksv_mp4_check_next_box (c, &it, &box, "init segment")) == HKSV_BOX_OK) {
     if (box.type == FOURCC ('f', 't', 'y', 'p') && index == 0) {
       ftyp = box;
       have_ftyp = TRUE;
@@ -391,6 +409,8 @@ parse_init (HksvMp4CheckCtx *c, const guint8 *data, gsize len, HksvMp4Init *init
     }
     index++;
   }
+  if (res == HKSV_BOX_INVALID)
+    return FALSE;
   if (!have_ftyp && have_moov)
     hksv_mp4_check_report (c, R_INIT_LAYOUT, "the init segment has no ftyp");
   if (!have_moov) {
@@ -398,30 +418,8 @@ parse_init (HksvMp4CheckCtx *c, const guint8 *data, gsize len, HksvMp4Init *init
     return FALSE;
   }
 
-  /* Nested boxes must parse: walk the whole tree once. */
-  {
-    HksvBoxIter stack[16];
-    guint depth = 0;
-    HksvBox child;
-    hksv_box_iter_init_children (&stack[0], &moov, 0);
-    depth = 1;
-    while (depth > 0) {
-      HksvBoxResult res = hksv_box_iter_next (&stack[depth - 1], &child, &err);
-      gsize skip;
-      if (res == HKSV_BOX_END) {
-        depth--;
-        continue;
-      }
-      if (res == HKSV_BOX_INVALID) {
-        hksv_mp4_check_report (c, R_BOX_INVALID, "moov: %s", err->message);
-        g_clear_error (&err);
-        return FALSE;
-      }
-      if (depth < G_N_ELEMENTS (stack) && hksv_box_children_skip (child.type, &skip)
-          && hksv_box_iter_init_children (&stack[depth], &child, skip))
-        depth++;
-    }
-  }
+  if (!moov_parses (c, &moov))
+    return FALSE;
 
   if (!hksv_mp4_check_find (&moov, "mvhd", &mvhd)) {
     hksv_mp4_check_report (c, R_MOOV_MVHD, "moov has no mvhd");

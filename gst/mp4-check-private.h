@@ -171,6 +171,9 @@ typedef struct {
 /* Reports a violation of `rule` (an R_ value), or keeps the message when parsing only. */
 void hksv_mp4_check_report (HksvMp4CheckCtx *c, guint rule, const char *format, ...)
     G_GNUC_PRINTF (3, 4);
+/* The next box of `it`; box.invalid is reported ("WHAT: why") when it is malformed. */
+HksvBoxResult hksv_mp4_check_next_box (
+    HksvMp4CheckCtx *c, HksvBoxIter *it, HksvBox *box, const char *what);
 /* The first child of `parent` of `type` ("tkhd"), its children where hksv_box_children_skip()
  * says they start. */
 gboolean hksv_mp4_check_find (const HksvBox *parent, const char *type, HksvBox *child);

@@ -187,6 +187,19 @@ hksv_mp4_check_report (HksvMp4CheckCtx *c, guint rule, const char *format, ...)
 
 /* ---- helpers of the rule files ---- */
 
+HksvBoxResult
+hksv_mp4_check_next_box (HksvMp4CheckCtx *c, HksvBoxIter *it, HksvBox *box, const char *what)
+{
+  GError *err = NULL;
+  HksvBoxResult res = hksv_box_iter_next (it, box, &err);
+
+  if (res == HKSV_BOX_INVALID) {
+    hksv_mp4_check_report (c, R_BOX_INVALID, "%s: %s", what, err->message);
+    g_error_free (err);
+  }
+  return res;
+}
+
 gboolean
 hksv_mp4_check_find (const HksvBox *parent, const char *type, HksvBox *child)
 {
