@@ -1,5 +1,7 @@
-/* libgsthksv: fragmented MP4 writer for HKSV recordings (see fmp4-writer.h for the layout). */
-#include "gst/fmp4-writer.h"
+/* libgsthksv: fragmented MP4 writer for HKSV recordings (see fmp4-writer.h for the layout): its
+ * API, samples and fragments. Tracks and the init segment are in fmp4-writer-tracks.c and
+ * fmp4-writer-init.c (fmp4-writer-private.h). */
+#include "gst/fmp4-writer-private.h"
 
 #include "gst/mp4-box-writer.h"
 
@@ -25,34 +27,6 @@ G_DEFINE_QUARK (hksv - fmp4 - error - quark, hksv_fmp4_error)
 #define TRUN_FLAGS 0x000400u
 #define TRUN_CTS 0x000800u
 
-typedef struct {
-  gint64 dts, pts;
-  guint64 duration;
-  gboolean sync;
-  GBytes *data;
-} QueuedSample;
-
-typedef struct {
-  HksvTrackInfo info;
-  gboolean video;
-  guint32 timescale;
-  guint frame_samples; /* audio: samples per AAC frame */
-  gboolean started;
-  gint64 origin;         /* first DTS of the recording on this track (ns) */
-  gint64 last_dts;       /* last queued DTS (ns) */
-  guint64 next_tick;     /* tfdt of the next fragment */
-  guint64 last_duration; /* ticks, last sample of the previous fragment */
-  GArray *queue;         /* QueuedSample */
-} Track;
-
-struct _HksvFmp4Writer {
-  Track tracks[HKSV_FMP4_MAX_TRACKS];
-  guint n_tracks;
-  HksvFmp4Options options;
-  guint32 sequence;
-  GBytes *init;
-};
-
 /* One sample laid out in a fragment. */
 typedef struct {
   guint64 tick; /* decode time */
@@ -75,229 +49,7 @@ typedef struct {
   gboolean cts;
 } Traf;
 
-/* ---- codec_data validation (just enough to refuse what a hub could not decode) ---- */
-
-static gboolean fail (GError **error, gint code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError **error, gint code, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (HKSV_FMP4_ERROR, code, format, args));
-  va_end (args);
-  return FALSE;
-}
-
-/* Walks `count` NAL units of 16-bit length at data[*pos]; each must be of `type` (H.264 when
- * hevc is FALSE). */
-static gboolean
-walk_nals (const guint8 *data, gsize len, gsize *pos, guint count, gboolean hevc, gint type)
-{
-  for (guint i = 0; i < count; i++) {
-    gsize nal_len;
-    gint t;
-
-    if (*pos + 2 > len)
-      return FALSE;
-    nal_len = ((gsize) data[*pos] << 8) | data[*pos + 1];
-    *pos += 2;
-    if (nal_len < 1 || *pos + nal_len > len)
-      return FALSE;
-    t = hevc ? (data[*pos] >> 1) & 0x3f : data[*pos] & 0x1f;
-    if (type >= 0 && t != type)
-      return FALSE;
-    *pos += nal_len;
-  }
-  return TRUE;
-}
-
-static gboolean
-check_avcc (const guint8 *d, gsize len, GError **error)
-{
-  gsize pos = 6;
-  guint n_sps, n_pps;
-
-  if (len < 7 || d[0] != 1)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA,
-        "H.264 codec_data is not an AVCDecoderConfigurationRecord (version 1, %" G_GSIZE_FORMAT
-        " bytes): is the stream stream-format=avc?",
-        len);
-  if ((d[4] & 3) == 2)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "avcC: NAL length size 3 is invalid");
-  n_sps = d[5] & 0x1f;
-  if (n_sps == 0 || !walk_nals (d, len, &pos, n_sps, FALSE, 7))
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "avcC: no valid SPS");
-  if (pos >= len)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "avcC: no PPS");
-  n_pps = d[pos++];
-  if (n_pps == 0 || !walk_nals (d, len, &pos, n_pps, FALSE, 8))
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "avcC: no valid PPS");
-  return TRUE;
-}
-
-static gboolean
-check_hvcc (const guint8 *d, gsize len, GError **error)
-{
-  gsize pos = 23;
-  gboolean have[3] = { FALSE, FALSE, FALSE };
-
-  if (len < 23 || d[0] != 1)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA,
-        "H.265 codec_data is not an HEVCDecoderConfigurationRecord (version 1, %" G_GSIZE_FORMAT
-        " bytes): is the stream stream-format=hvc1?",
-        len);
-  if ((d[21] & 3) == 2)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "hvcC: NAL length size 3 is invalid");
-  for (guint a = 0; a < d[22]; a++) {
-    guint type, count;
-
-    if (pos + 3 > len)
-      return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "hvcC: truncated NAL array");
-    type = d[pos] & 0x3f;
-    count = ((guint) d[pos + 1] << 8) | d[pos + 2];
-    pos += 3;
-    if (!walk_nals (d, len, &pos, count, TRUE, (gint) type))
-      return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "hvcC: truncated NAL unit");
-    if (type >= 32 && type <= 34 && count > 0)
-      have[type - 32] = TRUE;
-  }
-  if (!have[0] || !have[1] || !have[2])
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA,
-        "hvcC: VPS, SPS and PPS are all required (stream-format=hvc1, not hev1)");
-  return TRUE;
-}
-
-typedef struct {
-  const guint8 *d;
-  gsize len, bit;
-} Bits;
-
-static gboolean
-bits_get (Bits *b, guint n, guint32 *out)
-{
-  guint32 v = 0;
-
-  if (b->bit + n > b->len * 8)
-    return FALSE;
-  for (guint i = 0; i < n; i++, b->bit++)
-    v = (v << 1) | ((b->d[b->bit / 8] >> (7 - b->bit % 8)) & 1);
-  *out = v;
-  return TRUE;
-}
-
-static const guint aac_rates[]
-    = { 96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350 };
-
-static gboolean
-check_asc (Track *t, const guint8 *d, gsize len, GError **error)
-{
-  Bits b = { d, len, 0 };
-  guint32 aot, idx, rate, chans, flag = 0;
-  guint32 want = t->info.codec == HKSV_CODEC_AAC_ELD ? 39 : 2;
-
-  if (!bits_get (&b, 5, &aot))
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "AudioSpecificConfig is empty");
-  if (aot == 31) {
-    if (!bits_get (&b, 6, &aot))
-      return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "AudioSpecificConfig truncated");
-    aot += 32;
-  }
-  if (aot != want)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA,
-        "AudioSpecificConfig has audio object type %u, the track is %s (object type %u)", aot,
-        want == 39 ? "AAC-ELD" : "AAC-LC", want);
-  if (!bits_get (&b, 4, &idx))
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "AudioSpecificConfig truncated");
-  if (idx == 15) {
-    if (!bits_get (&b, 24, &rate))
-      return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "AudioSpecificConfig truncated");
-  } else if (idx < G_N_ELEMENTS (aac_rates)) {
-    rate = aac_rates[idx];
-  } else {
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA,
-        "AudioSpecificConfig: reserved sampling frequency index %u", idx);
-  }
-  if (!bits_get (&b, 4, &chans))
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "AudioSpecificConfig truncated");
-  if (rate != t->info.sample_rate || chans != t->info.channels)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA,
-        "AudioSpecificConfig says %u Hz, channel configuration %u; the track says %u Hz, %u "
-        "channels",
-        rate, chans, t->info.sample_rate, t->info.channels);
-  /* GASpecificConfig / ELDSpecificConfig both start with frameLengthFlag. */
-  if (!bits_get (&b, 1, &flag))
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "AudioSpecificConfig truncated");
-  if (aot == 39)
-    t->frame_samples = flag ? 480 : 512;
-  else
-    t->frame_samples = flag ? 960 : 1024;
-  return TRUE;
-}
-
 /* ---- writer ---- */
-
-static void
-queued_sample_clear (gpointer p)
-{
-  QueuedSample *s = p;
-  g_clear_pointer (&s->data, g_bytes_unref);
-}
-
-static gboolean
-track_setup (Track *t, const HksvTrackInfo *info, GError **error)
-{
-  const guint8 *cd;
-  gsize cd_len;
-
-  t->info = *info;
-  t->info.codec_data = NULL;
-  t->video = info->codec == HKSV_CODEC_H264 || info->codec == HKSV_CODEC_H265;
-  if (t->video) {
-    if (info->width == 0 || info->height == 0 || info->width > 0xffff || info->height > 0xffff)
-      return fail (error, HKSV_FMP4_ERROR_INVALID_TRACK, "video size %ux%u is invalid", info->width,
-          info->height);
-  } else if (info->codec == HKSV_CODEC_AAC_LC || info->codec == HKSV_CODEC_AAC_ELD) {
-    if (info->sample_rate == 0 || info->sample_rate > 0xffff || info->channels == 0
-        || info->channels > 7)
-      return fail (error, HKSV_FMP4_ERROR_INVALID_TRACK,
-          "audio with %u Hz and %u channels is not supported", info->sample_rate, info->channels);
-  } else {
-    return fail (error, HKSV_FMP4_ERROR_INVALID_TRACK, "unknown codec %d", (gint) info->codec);
-  }
-  if (!info->codec_data || g_bytes_get_size (info->codec_data) == 0)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "codec_data is required");
-  cd = g_bytes_get_data (info->codec_data, &cd_len);
-  if (cd_len > 0xffff)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_CODEC_DATA, "codec_data is too large");
-  switch (info->codec) {
-    case HKSV_CODEC_H264:
-      if (!check_avcc (cd, cd_len, error))
-        return FALSE;
-      break;
-    case HKSV_CODEC_H265:
-      if (!check_hvcc (cd, cd_len, error))
-        return FALSE;
-      break;
-    default:
-      if (!check_asc (t, cd, cd_len, error))
-        return FALSE;
-      break;
-  }
-  t->info.codec_data = g_bytes_ref (info->codec_data);
-  t->timescale = info->timescale ? info->timescale : t->video ? 90000 : info->sample_rate;
-  t->queue = g_array_new (FALSE, TRUE, sizeof (QueuedSample));
-  g_array_set_clear_func (t->queue, queued_sample_clear);
-  return TRUE;
-}
-
-static void
-track_clear (Track *t)
-{
-  g_clear_pointer (&t->info.codec_data, g_bytes_unref);
-  g_clear_pointer (&t->queue, g_array_unref);
-}
 
 HksvFmp4Writer *
 hksv_fmp4_writer_new (
@@ -309,7 +61,8 @@ hksv_fmp4_writer_new (
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (n_tracks == 0 || n_tracks > HKSV_FMP4_MAX_TRACKS) {
-    fail (error, HKSV_FMP4_ERROR_INVALID_TRACK, "%u tracks: a recording has 1 or 2", n_tracks);
+    hksv_fmp4_fail (
+        error, HKSV_FMP4_ERROR_INVALID_TRACK, "%u tracks: a recording has 1 or 2", n_tracks);
     return NULL;
   }
   w = g_new0 (HksvFmp4Writer, 1);
@@ -317,7 +70,7 @@ hksv_fmp4_writer_new (
     w->options = *options;
   w->sequence = 1;
   for (guint i = 0; i < n_tracks; i++) {
-    if (!track_setup (&w->tracks[i], &tracks[i], error)) {
+    if (!hksv_fmp4_track_setup (&w->tracks[i], &tracks[i], error)) {
       w->n_tracks = i + 1;
       hksv_fmp4_writer_free (w);
       return NULL;
@@ -325,13 +78,13 @@ hksv_fmp4_writer_new (
     w->n_tracks = i + 1;
   }
   if (n_tracks == 2 && w->tracks[0].video == w->tracks[1].video) {
-    fail (error, HKSV_FMP4_ERROR_INVALID_TRACK, "two %s tracks: at most one video and one audio",
-        w->tracks[0].video ? "video" : "audio");
+    hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_TRACK,
+        "two %s tracks: at most one video and one audio", w->tracks[0].video ? "video" : "audio");
     hksv_fmp4_writer_free (w);
     return NULL;
   }
   if (n_tracks == 2 && !w->tracks[0].video) {
-    fail (error, HKSV_FMP4_ERROR_INVALID_TRACK, "the video track must come first");
+    hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_TRACK, "the video track must come first");
     hksv_fmp4_writer_free (w);
     return NULL;
   }
@@ -344,7 +97,7 @@ hksv_fmp4_writer_free (HksvFmp4Writer *w)
   if (!w)
     return;
   for (guint i = 0; i < w->n_tracks; i++)
-    track_clear (&w->tracks[i]);
+    hksv_fmp4_track_clear (&w->tracks[i]);
   g_clear_pointer (&w->init, g_bytes_unref);
   g_free (w);
 }
@@ -370,245 +123,6 @@ hksv_fmp4_writer_queued (HksvFmp4Writer *w, guint track)
   return w->tracks[track].queue->len;
 }
 
-/* ---- init segment ---- */
-
-static const guint32 unity_matrix[9] = { 0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000 };
-
-static void
-put_matrix (HksvBoxWriter *b)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (unity_matrix); i++)
-    hksv_box_writer_u32 (b, unity_matrix[i]);
-}
-
-/* MPEG-4 descriptor (ISO/IEC 14496-1 expandable size): tag, size, then the caller's bytes. */
-static void
-put_descriptor_header (HksvBoxWriter *b, guint8 tag, gsize size)
-{
-  guint8 len[4];
-  guint n = 0;
-
-  hksv_box_writer_u8 (b, tag);
-  do {
-    len[n++] = size & 0x7f;
-    size >>= 7;
-  } while (size && n < 4);
-  while (n--)
-    hksv_box_writer_u8 (b, len[n] | (n ? 0x80 : 0));
-}
-
-static gsize
-descriptor_size (gsize payload)
-{
-  gsize n = 1;
-  for (gsize s = payload >> 7; s; s >>= 7)
-    n++;
-  return 1 + n + payload;
-}
-
-static void
-put_esds (HksvBoxWriter *b, const Track *t)
-{
-  gsize asc_len;
-  const guint8 *asc = g_bytes_get_data (t->info.codec_data, &asc_len);
-  gsize dsi = descriptor_size (asc_len);
-  gsize dcd = descriptor_size (13 + dsi);
-  gsize sl = descriptor_size (1);
-  gsize box = hksv_box_writer_open_full (b, "esds", 0, 0);
-
-  put_descriptor_header (b, 0x03, 3 + dcd + sl); /* ES_Descriptor */
-  hksv_box_writer_u16 (b, 0);                    /* ES_ID */
-  hksv_box_writer_u8 (b, 0);                     /* no dependency, URL or OCR stream */
-  put_descriptor_header (b, 0x04, 13 + dsi);     /* DecoderConfigDescriptor */
-  hksv_box_writer_u8 (b, 0x40);                  /* objectTypeIndication: MPEG-4 audio */
-  hksv_box_writer_u8 (b, 0x15);                  /* streamType 5 (audio) << 2 | reserved 1 */
-  hksv_box_writer_u24 (b, 0);                    /* bufferSizeDB */
-  hksv_box_writer_u32 (b, t->info.bitrate);      /* maxBitrate */
-  hksv_box_writer_u32 (b, t->info.bitrate);      /* avgBitrate */
-  put_descriptor_header (b, 0x05, asc_len);      /* DecoderSpecificInfo */
-  hksv_box_writer_bytes (b, asc, asc_len);
-  put_descriptor_header (b, 0x06, 1); /* SLConfigDescriptor */
-  hksv_box_writer_u8 (b, 0x02);       /* predefined: MP4 */
-  hksv_box_writer_close (b, box);
-}
-
-static void
-put_sample_entry (HksvBoxWriter *b, const Track *t)
-{
-  gsize cd_len;
-  const guint8 *cd = g_bytes_get_data (t->info.codec_data, &cd_len);
-  gsize entry, box;
-
-  if (t->video) {
-    gboolean hevc = t->info.codec == HKSV_CODEC_H265;
-    guint8 name[32] = { 4 };
-
-    memcpy (name + 1, hevc ? "h265" : "h264", 4);
-    entry = hksv_box_writer_open (b, hevc ? "hvc1" : "avc1");
-    hksv_box_writer_zeros (b, 6);
-    hksv_box_writer_u16 (b, 1); /* data_reference_index */
-    hksv_box_writer_zeros (b, 16);
-    hksv_box_writer_u16 (b, (guint16) t->info.width);
-    hksv_box_writer_u16 (b, (guint16) t->info.height);
-    hksv_box_writer_u32 (b, 0x00480000); /* 72 dpi */
-    hksv_box_writer_u32 (b, 0x00480000);
-    hksv_box_writer_u32 (b, 0);
-    hksv_box_writer_u16 (b, 1); /* frame_count */
-    hksv_box_writer_bytes (b, name, sizeof name);
-    hksv_box_writer_u16 (b, 0x0018); /* depth */
-    hksv_box_writer_u16 (b, 0xffff); /* pre_defined = -1 */
-    box = hksv_box_writer_open (b, hevc ? "hvcC" : "avcC");
-    hksv_box_writer_bytes (b, cd, cd_len);
-    hksv_box_writer_close (b, box);
-  } else {
-    entry = hksv_box_writer_open (b, "mp4a");
-    hksv_box_writer_zeros (b, 6);
-    hksv_box_writer_u16 (b, 1);
-    hksv_box_writer_zeros (b, 8);
-    hksv_box_writer_u16 (b, (guint16) t->info.channels);
-    hksv_box_writer_u16 (b, 16); /* samplesize */
-    hksv_box_writer_u32 (b, 0);
-    hksv_box_writer_u32 (b, t->info.sample_rate << 16);
-    put_esds (b, t);
-  }
-  hksv_box_writer_close (b, entry);
-}
-
-static void
-put_empty_table (HksvBoxWriter *b, const char *type)
-{
-  gsize box = hksv_box_writer_open_full (b, type, 0, 0);
-  if (strcmp (type, "stsz") == 0)
-    hksv_box_writer_u32 (b, 0); /* sample_size */
-  hksv_box_writer_u32 (b, 0);   /* entry / sample count */
-  hksv_box_writer_close (b, box);
-}
-
-static void
-put_trak (HksvBoxWriter *b, const Track *t, guint32 track_id)
-{
-  gsize trak = hksv_box_writer_open (b, "trak");
-  gsize box, mdia, minf, dinf, stbl;
-  const char *handler = t->video ? "Video Handler" : "Sound Handler";
-
-  box = hksv_box_writer_open_full (b, "tkhd", 0, 7); /* enabled, in movie, in preview */
-  hksv_box_writer_u32 (b, 0);                        /* creation_time */
-  hksv_box_writer_u32 (b, 0);                        /* modification_time */
-  hksv_box_writer_u32 (b, track_id);
-  hksv_box_writer_u32 (b, 0);
-  hksv_box_writer_u32 (b, 0); /* duration: fragmented */
-  hksv_box_writer_zeros (b, 8);
-  hksv_box_writer_u16 (b, 0); /* layer */
-  hksv_box_writer_u16 (b, 0); /* alternate_group */
-  hksv_box_writer_u16 (b, t->video ? 0 : 0x0100);
-  hksv_box_writer_u16 (b, 0);
-  put_matrix (b);
-  hksv_box_writer_u32 (b, t->video ? t->info.width << 16 : 0);
-  hksv_box_writer_u32 (b, t->video ? t->info.height << 16 : 0);
-  hksv_box_writer_close (b, box);
-
-  mdia = hksv_box_writer_open (b, "mdia");
-  box = hksv_box_writer_open_full (b, "mdhd", 0, 0);
-  hksv_box_writer_u32 (b, 0);
-  hksv_box_writer_u32 (b, 0);
-  hksv_box_writer_u32 (b, t->timescale);
-  hksv_box_writer_u32 (b, 0);
-  hksv_box_writer_u16 (b, 0x55c4); /* language "und" */
-  hksv_box_writer_u16 (b, 0);
-  hksv_box_writer_close (b, box);
-  box = hksv_box_writer_open_full (b, "hdlr", 0, 0);
-  hksv_box_writer_u32 (b, 0);
-  hksv_box_writer_fourcc (b, t->video ? "vide" : "soun");
-  hksv_box_writer_zeros (b, 12);
-  hksv_box_writer_bytes (b, (const guint8 *) handler, strlen (handler) + 1);
-  hksv_box_writer_close (b, box);
-
-  minf = hksv_box_writer_open (b, "minf");
-  if (t->video) {
-    box = hksv_box_writer_open_full (b, "vmhd", 0, 1);
-    hksv_box_writer_zeros (b, 8); /* graphicsmode, opcolor */
-  } else {
-    box = hksv_box_writer_open_full (b, "smhd", 0, 0);
-    hksv_box_writer_zeros (b, 4); /* balance, reserved */
-  }
-  hksv_box_writer_close (b, box);
-  dinf = hksv_box_writer_open (b, "dinf");
-  box = hksv_box_writer_open_full (b, "dref", 0, 0);
-  hksv_box_writer_u32 (b, 1);
-  hksv_box_writer_close (b, hksv_box_writer_open_full (b, "url ", 0, 1)); /* self-contained */
-  hksv_box_writer_close (b, box);
-  hksv_box_writer_close (b, dinf);
-
-  stbl = hksv_box_writer_open (b, "stbl");
-  box = hksv_box_writer_open_full (b, "stsd", 0, 0);
-  hksv_box_writer_u32 (b, 1);
-  put_sample_entry (b, t);
-  hksv_box_writer_close (b, box);
-  put_empty_table (b, "stsz");
-  put_empty_table (b, "stsc");
-  put_empty_table (b, "stts");
-  put_empty_table (b, "stco");
-  hksv_box_writer_close (b, stbl);
-  hksv_box_writer_close (b, minf);
-  hksv_box_writer_close (b, mdia);
-  hksv_box_writer_close (b, trak);
-}
-
-GBytes *
-hksv_fmp4_writer_init_segment (HksvFmp4Writer *w)
-{
-  HksvBoxWriter b;
-  gsize box, moov, mvex;
-
-  g_return_val_if_fail (w != NULL, NULL);
-  if (w->init)
-    return g_bytes_ref (w->init);
-
-  hksv_box_writer_init (&b);
-  box = hksv_box_writer_open (&b, "ftyp");
-  hksv_box_writer_fourcc (&b, "mp42");
-  hksv_box_writer_u32 (&b, 1);
-  hksv_box_writer_fourcc (&b, "isom");
-  hksv_box_writer_fourcc (&b, "mp42");
-  hksv_box_writer_fourcc (&b, "avc1");
-  hksv_box_writer_close (&b, box);
-
-  moov = hksv_box_writer_open (&b, "moov");
-  box = hksv_box_writer_open_full (&b, "mvhd", 0, 0);
-  hksv_box_writer_u32 (&b, 0);
-  hksv_box_writer_u32 (&b, 0);
-  hksv_box_writer_u32 (&b, 1000); /* movie timescale */
-  hksv_box_writer_u32 (&b, 0);
-  hksv_box_writer_u32 (&b, 0x00010000); /* rate 1.0 */
-  hksv_box_writer_u16 (&b, 0x0100);     /* volume 1.0 */
-  hksv_box_writer_zeros (&b, 10);
-  put_matrix (&b);
-  hksv_box_writer_zeros (&b, 24);
-  hksv_box_writer_u32 (&b, 0xffffffff); /* next_track_ID, as the real camera writes it */
-  hksv_box_writer_close (&b, box);
-  for (guint i = 0; i < w->n_tracks; i++)
-    put_trak (&b, &w->tracks[i], i + 1);
-  mvex = hksv_box_writer_open (&b, "mvex");
-  box = hksv_box_writer_open_full (&b, "mehd", 0, 0);
-  hksv_box_writer_u32 (&b, 0);
-  hksv_box_writer_close (&b, box);
-  for (guint i = 0; i < w->n_tracks; i++) {
-    box = hksv_box_writer_open_full (&b, "trex", 0, 0);
-    hksv_box_writer_u32 (&b, i + 1);
-    hksv_box_writer_u32 (&b, 1); /* default_sample_description_index */
-    hksv_box_writer_u32 (&b, 0);
-    hksv_box_writer_u32 (&b, 0);
-    hksv_box_writer_u32 (&b, 0);
-    hksv_box_writer_close (&b, box);
-  }
-  hksv_box_writer_close (&b, mvex);
-  hksv_box_writer_close (&b, moov);
-
-  w->init = hksv_box_writer_take_bytes (&b);
-  hksv_box_writer_clear (&b);
-  return g_bytes_ref (w->init);
-}
-
 /* ---- samples ---- */
 
 gboolean
@@ -625,36 +139,37 @@ hksv_fmp4_writer_add_sample (
 
   t = &w->tracks[track];
   if (!sample->data || g_bytes_get_size (sample->data) == 0)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE, "empty sample on track %u", track);
+    return hksv_fmp4_fail (
+        error, HKSV_FMP4_ERROR_INVALID_SAMPLE, "empty sample on track %u", track);
   if (g_bytes_get_size (sample->data) > G_MAXUINT32 / 4)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE, "sample of %" G_GSIZE_FORMAT " bytes",
-        g_bytes_get_size (sample->data));
+    return hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+        "sample of %" G_GSIZE_FORMAT " bytes", g_bytes_get_size (sample->data));
   if (!t->started && t->video && !sample->sync)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+    return hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "the first video sample of a recording must be a sync sample (IDR)");
   if (t->started && sample->dts <= t->last_dts)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+    return hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "DTS %" G_GINT64_FORMAT " ns on track %u does not increase (previous %" G_GINT64_FORMAT
         " ns)",
         sample->dts, track, t->last_dts);
   if (t->video && sample->pts < sample->dts)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+    return hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "PTS %" G_GINT64_FORMAT " ns before DTS %" G_GINT64_FORMAT " ns on track %u", sample->pts,
         sample->dts, track);
   if (t->started && t->video && sample->pts < t->origin)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+    return hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "PTS %" G_GINT64_FORMAT " ns before the track's first DTS %" G_GINT64_FORMAT " ns",
         sample->pts, t->origin);
   /* Differences in unsigned arithmetic: defined for any input, exact once ordered. */
   if (t->started && (guint64) sample->dts - (guint64) t->origin > MAX_SPAN)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+    return hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "DTS more than 100 hours after the recording's start");
   if (t->video && (guint64) sample->pts - (guint64) sample->dts > MAX_OFFSET)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+    return hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "PTS %" G_GINT64_FORMAT " ns more than an hour after DTS %" G_GINT64_FORMAT " ns",
         sample->pts, sample->dts);
   if (sample->duration > MAX_OFFSET)
-    return fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
+    return hksv_fmp4_fail (error, HKSV_FMP4_ERROR_INVALID_SAMPLE,
         "sample duration %" G_GUINT64_FORMAT " ns is over an hour", sample->duration);
 
   if (!t->started) {
