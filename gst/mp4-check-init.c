@@ -381,7 +381,7 @@ static gboolean
 parse_init (HksvMp4CheckCtx *c, const guint8 *data, gsize len, HksvMp4Init *init)
 {
   HksvBoxIter it;
-  HksvBox box, ftyp, moov, mvhd;
+  HksvBox box, ftyp = { 0 }, moov = { 0 }, mvhd;
   gboolean have_ftyp = FALSE, have_moov = FALSE;
   guint index = 0, n_video = 0, n_audio = 0, n_traks = 0;
   HksvBoxResult res;
