@@ -596,6 +596,21 @@ hksv_nal_types_are_idr (guint64 types, gboolean hevc)
 }
 
 gboolean
+hksv_nal_au_is_sync (
+    const guint8 *data, gsize len, guint length_size, gboolean hevc, gboolean *sync, GError **error)
+{
+  guint64 types = 0;
+
+  if (sync)
+    *sync = FALSE;
+  if (!hksv_nal_split (data, len, length_size, hevc, &types, NULL, error))
+    return FALSE;
+  if (sync)
+    *sync = hksv_nal_types_are_idr (types, hevc);
+  return TRUE;
+}
+
+gboolean
 hksv_nal_types_have_vcl (guint64 types, gboolean hevc)
 {
   if (hevc)

@@ -3,8 +3,9 @@
  * avcC (AVCDecoderConfigurationRecord) and the H.264 SPS, hvcC (HEVCDecoderConfigurationRecord)
  * and the H.265 SPS (up to the picture size), the MPEG-4 AudioSpecificConfig, the esds
  * descriptors, and length-prefixed NAL unit framing of samples. Used by the conformance checker
- * (mp4-check.h). Errors are in HKSV_BOX_ERROR (HKSV_BOX_ERROR_INVALID) with a message saying
- * what is wrong; nothing asserts on input bytes. Parsed records point into the caller's buffer.
+ * (mp4-check.h), and by hksvsink and hksvprebuffer to tell IDR access units (sync samples). Errors
+ * are in HKSV_BOX_ERROR (HKSV_BOX_ERROR_INVALID) with a message saying what is wrong; nothing
+ * asserts on input bytes. Parsed records point into the caller's buffer.
  */
 #pragma once
 
@@ -63,8 +64,20 @@ gboolean hksv_nal_split (const guint8 *data, gsize len, guint length_size, gbool
  * headers (what a muxer needs of an access unit; hksv_nal_split() checks them too). */
 gboolean hksv_nal_framing_ok (const guint8 *data, gsize len, guint length_size);
 
-/* Whether a sample's NAL unit types make it an IDR (H.264 type 5) / IRAP (H.265 16..21). */
+/* Whether a sample's NAL unit types make it an IDR (H.264 type 5) / IRAP (H.265 16..21) access
+ * unit: a sync sample, where a fragment may start. H.265 calls 16..23 IRAP, but 22 and 23 are
+ * reserved (RSV_IRAP_VCL22/23): decoders discard NAL units of reserved types (H.265 7.4.2.2), so
+ * an access unit whose only IRAP-range slice is 22 or 23 holds no picture a decoder could start
+ * at. The muxer's sync flags (hksvsink, hksvprebuffer) and the checker's rules
+ * (fragment.first-sample-not-idr, sample.non-idr-sync) both use this function, so that what is
+ * written as sync is exactly what the checker takes for an IDR. */
 gboolean hksv_nal_types_are_idr (guint64 types, gboolean hevc);
+/* An access unit in length-prefixed NAL units: FALSE with `error` when hksv_nal_split() refuses
+ * its framing; otherwise *sync (may be NULL) says whether it is an IDR / IRAP access unit
+ * (hksv_nal_types_are_idr). Reads only the length fields and the first header byte of each NAL
+ * unit. */
+gboolean hksv_nal_au_is_sync (const guint8 *data, gsize len, guint length_size, gboolean hevc,
+    gboolean *sync, GError **error);
 /* Whether they hold any coded slice (H.264 1..5, H.265 0..31). */
 gboolean hksv_nal_types_have_vcl (guint64 types, gboolean hevc);
 

@@ -5,9 +5,12 @@
  * lock guards them, the caps, the segments and the force-key-unit state, and is never held while
  * pushing data or events. A buffer is added to its ring before it is pushed downstream: that is
  * what lets hksvsink take a snapshot from any thread and drop the live buffers it already got
- * (gst/hksv-prebuffer-query.h). The element does not parse the bitstream: keyframes are the
- * buffers without GST_BUFFER_FLAG_DELTA_UNIT, as h264parse/h265parse flag them, and a corrupt AU
- * is kept and passed on like any other. See docs/elements/hksvprebuffer.md.
+ * (gst/hksv-prebuffer-query.h). Keyframes (GOP starts, the force-key-unit cadence) are the IDR /
+ * IRAP access units, told by their NAL unit types (gst/mp4-codec.h: only the length fields and one
+ * header byte per NAL unit are read), not by GST_BUFFER_FLAG_DELTA_UNIT: h264parse clears that
+ * flag on non-IDR I-frames too, which cannot start a recording. An access unit whose NAL units do
+ * not tile it is logged and taken as a delta unit; every buffer passes on untouched, flags
+ * included. See docs/elements/hksvprebuffer.md.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -19,6 +22,7 @@
 
 #include "gst/gop-ring.h"
 #include "gst/hksv-prebuffer-query.h"
+#include "gst/mp4-codec.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_hksv_prebuffer_debug);
 #define GST_CAT_DEFAULT gst_hksv_prebuffer_debug
@@ -48,11 +52,14 @@ typedef struct {
   GstPad *srcpad;
   HksvGopRing *ring;
   GstCaps *caps;
+  gboolean hevc;         /* video: H.265 caps */
+  guint nal_length_size; /* video: from the caps' avcC / hvcC */
   GstSegment segment;
-  guint warned; /* 1 << HksvGopRingResult (and WARNED_SEGMENT) logged in the current burst */
+  guint warned; /* 1 << HksvGopRingResult (and WARNED_*) logged in the current burst */
 } Stream;
 
 #define WARNED_SEGMENT (1u << 31)
+#define WARNED_FRAMING (1u << 30)
 
 struct _GstHksvPrebuffer {
   GstElement parent;
@@ -101,8 +108,8 @@ GST_ELEMENT_REGISTER_DEFINE (
 /* ---- Caps -------------------------------------------------------------------------------- */
 
 /* NULL when buffers with `caps` can be prebuffered on a pad of this kind; otherwise what is
- * wrong, worded for the user. Only the decoder configuration record's version and minimum size
- * are checked: the element never parses the stream. */
+ * wrong, worded for the user. Only the decoder configuration record's version, minimum size and
+ * NAL length size are checked (the length size is what the keyframe test needs). */
 static const gchar *
 check_caps (gboolean video, GstCaps *caps)
 {
@@ -110,7 +117,7 @@ check_caps (gboolean video, GstCaps *caps)
   const GValue *v;
   GstBuffer *codec_data;
   GstMapInfo map;
-  gboolean valid;
+  gboolean valid, length3;
   gsize min_size;
 
   if (!gst_caps_is_fixed (caps))
@@ -154,11 +161,28 @@ check_caps (gboolean video, GstCaps *caps)
   if (!gst_buffer_map (codec_data, &map, GST_MAP_READ))
     return "codec_data cannot be read";
   valid = map.size >= min_size && (!video || map.data[0] == 1);
+  /* lengthSizeMinusOne: avcC byte 4, hvcC byte 21; a 3-byte length does not exist in MP4 */
+  length3 = valid && video && (map.data[min_size == 7 ? 4 : 21] & 3) == 2;
   gst_buffer_unmap (codec_data, &map);
   if (!valid)
     return video ? "codec_data is not a decoder configuration record (version 1)"
                  : "codec_data is too short for an AudioSpecificConfig";
+  if (length3)
+    return "codec_data gives a NAL length size of 3, which MP4 cannot hold";
   return NULL;
+}
+
+/* The NAL framing of video caps that check_caps() accepted. */
+static void
+video_framing (GstCaps *caps, gboolean *hevc, guint *nal_length_size)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  GstBuffer *codec_data = gst_value_get_buffer (gst_structure_get_value (s, "codec_data"));
+  guint8 byte = 0;
+
+  *hevc = gst_structure_has_name (s, "video/x-h265");
+  gst_buffer_extract (codec_data, *hevc ? 21 : 4, &byte, 1);
+  *nal_length_size = (byte & 3) + 1;
 }
 
 /* Buffers received with `a` and `b` can share a recording (one init segment). */
@@ -249,12 +273,41 @@ stream_name (GstHksvPrebuffer *self, Stream *stream)
   return stream == &self->video ? "video" : "audio";
 }
 
+/* Called with the lock: whether a video buffer is an IDR / IRAP access unit. One whose NAL
+ * units do not tile it (or without caps yet) is not, with one warning per burst. */
+static gboolean
+is_keyframe (GstHksvPrebuffer *self, GstBuffer *buf)
+{
+  Stream *stream = &self->video;
+  g_autoptr (GError) error = NULL;
+  GstMapInfo map;
+  gboolean sync = FALSE, framed;
+
+  if (!stream->caps || stream->nal_length_size == 0)
+    return FALSE;
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return FALSE;
+  framed = hksv_nal_au_is_sync (
+      map.data, map.size, stream->nal_length_size, stream->hevc, &sync, &error);
+  gst_buffer_unmap (buf, &map);
+  if (framed) {
+    stream->warned &= ~WARNED_FRAMING;
+  } else {
+    if (!(stream->warned & WARNED_FRAMING))
+      GST_WARNING_OBJECT (self,
+          "video access unit with broken NAL framing (%s; more may follow): taken as a delta "
+          "unit, passed on: %" GST_PTR_FORMAT,
+          error->message, buf);
+    stream->warned |= WARNED_FRAMING;
+  }
+  return sync;
+}
+
 /* Called with the lock. TRUE when the first overflow since start must be posted. */
 static gboolean
-add_to_ring (GstHksvPrebuffer *self, Stream *stream, GstBuffer *buf)
+add_to_ring (GstHksvPrebuffer *self, Stream *stream, GstBuffer *buf, gboolean keyframe)
 {
   gboolean video = stream == &self->video;
-  gboolean keyframe = !video || !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   GstClockTime dts, pts;
   HksvGopRingResult res;
 
@@ -288,7 +341,8 @@ add_to_ring (GstHksvPrebuffer *self, Stream *stream, GstBuffer *buf)
 
   switch (res) {
     case HKSV_GOP_RING_ADDED:
-      stream->warned = 0;
+      /* a new burst (the framing warning has its own: is_keyframe()) */
+      stream->warned &= WARNED_FRAMING;
       GST_LOG_OBJECT (self, "%s %" GST_PTR_FORMAT " prebuffered", stream_name (self, stream), buf);
       return FALSE;
     case HKSV_GOP_RING_REFUSED_NO_KEYFRAME:
@@ -337,7 +391,7 @@ new_force_key_unit (GstHksvPrebuffer *self, GstClockTime running_time)
  * the request before that frame reaches it. A delta unit past the time asked for means the
  * encoder did not (yet) comply: ask again, then wait another fragment before repeating. */
 static GstEvent *
-next_force_key_unit (GstHksvPrebuffer *self, GstBuffer *buf)
+next_force_key_unit (GstHksvPrebuffer *self, GstBuffer *buf, gboolean keyframe)
 {
   GstClockTime rt, fragment = self->fragment_duration_ms * GST_MSECOND;
 
@@ -349,7 +403,7 @@ next_force_key_unit (GstHksvPrebuffer *self, GstBuffer *buf)
   if (!GST_CLOCK_TIME_IS_VALID (rt))
     return NULL;
 
-  if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
+  if (keyframe) {
     self->fku_pending = TRUE;
     self->fku_target = rt + fragment;
     self->fku_deadline = self->fku_target;
@@ -389,14 +443,15 @@ gst_hksv_prebuffer_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   GstHksvPrebuffer *self = GST_HKSV_PREBUFFER (parent);
   Stream *stream = gst_pad_get_element_private (pad);
   GstEvent *fku = NULL;
-  gboolean post_overflow;
+  gboolean post_overflow, video = stream == &self->video, keyframe;
   guint64 max_size_bytes;
 
   g_mutex_lock (&self->lock);
-  post_overflow = add_to_ring (self, stream, buf);
+  keyframe = !video || is_keyframe (self, buf);
+  post_overflow = add_to_ring (self, stream, buf, keyframe);
   max_size_bytes = self->max_size_bytes;
-  if (stream == &self->video)
-    fku = next_force_key_unit (self, buf);
+  if (video)
+    fku = next_force_key_unit (self, buf, keyframe);
   g_mutex_unlock (&self->lock);
 
   if (post_overflow)
@@ -441,6 +496,8 @@ gst_hksv_prebuffer_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
           self->fku_pending = FALSE;
       }
       gst_caps_replace (&stream->caps, caps);
+      if (video)
+        video_framing (caps, &stream->hevc, &stream->nal_length_size);
       g_mutex_unlock (&self->lock);
       break;
     }

@@ -72,6 +72,21 @@ gst_hksv_sink_buffer_times (
   return running_time (segment, d, dts) && running_time (segment, p, pts);
 }
 
+gboolean
+gst_hksv_sink_video_sync (GstHksvSink *sink, GBytes *bytes, gboolean *sync)
+{
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  if (hksv_nal_au_is_sync (data, len, sink->video.nal_length_size,
+          sink->video.track.codec == HKSV_CODEC_H265, sync, &error))
+    return TRUE;
+  GST_DEBUG_OBJECT (
+      sink, "video access unit of %" G_GSIZE_FORMAT " bytes: %s", len, error->message);
+  return FALSE;
+}
+
 /* ---- caps ---- */
 
 void
@@ -276,13 +291,13 @@ gst_hksv_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
     drop = "that cannot be mapped";
     goto drop;
   }
-  if (video
-      && !hksv_nal_framing_ok (
-          g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), ps->nal_length_size)) {
-    drop = "whose NAL unit lengths do not match its size (corrupt access unit)";
+  /* A sync sample (fragment start) is an IDR / IRAP access unit by its NAL unit types, not a
+   * buffer without DELTA_UNIT: h264parse clears that flag on every I-frame. */
+  sample.sync = !video;
+  if (video && !gst_hksv_sink_video_sync (sink, bytes, &sample.sync)) {
+    drop = "whose NAL units do not tile it (corrupt access unit)";
     goto drop;
   }
-  sample.sync = !video || !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   sample.duration = GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer) : 0;
   sample.data = bytes;
   gst_hksv_sink_feed_all (sink, video, &sample);

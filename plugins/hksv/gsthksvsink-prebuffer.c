@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "gst/hksv-prebuffer-query.h"
-#include "gst/mp4-codec.h"
 
 typedef struct {
   gboolean valid;
@@ -42,10 +41,12 @@ snapshot_clear (Snapshot *snap)
 typedef struct {
   GstBuffer *buffer;
   gint64 dts, pts;
+  gboolean sync; /* video: an IDR / IRAP access unit */
 } SnapEntry;
 
 /* The snapshot's buffers with their running times, in order (untimed or unordered ones
- * skipped). FALSE when the snapshot does not match the pad's current codec_data. */
+ * skipped, and video access units whose NAL units do not tile them: corrupt, never written).
+ * FALSE when the snapshot does not match the pad's current codec_data. */
 static gboolean
 snapshot_entries (
     GstHksvSink *sink, Snapshot *snap, gboolean video, const PadState *ps, GArray *entries)
@@ -63,10 +64,18 @@ snapshot_entries (
   }
   n = gst_buffer_list_length (snap->buffers);
   for (guint i = 0; i < n; i++) {
-    SnapEntry e = { gst_buffer_list_get (snap->buffers, i), 0, 0 };
+    SnapEntry e = { gst_buffer_list_get (snap->buffers, i), 0, 0, FALSE };
 
     if (!gst_hksv_sink_buffer_times (&snap->segment, e.buffer, video, &e.dts, &e.pts))
       continue;
+    if (video) {
+      g_autoptr (GBytes) bytes = gst_hksv_sink_buffer_bytes (e.buffer);
+
+      if (!bytes || !gst_hksv_sink_video_sync (sink, bytes, &e.sync)) {
+        GST_WARNING_OBJECT (sink, "prebuffer: a corrupt video access unit skipped");
+        continue;
+      }
+    }
     if (entries->len > 0) {
       SnapEntry *prev = &g_array_index (entries, SnapEntry, entries->len - 1);
 
@@ -82,26 +91,13 @@ static gboolean
 snap_push (GstHksvSink *sink, Session *s, gboolean video, const SnapEntry *e)
 {
   g_autoptr (GBytes) bytes = NULL;
-  HksvSample sample = { e->dts, e->pts, 0, TRUE, NULL };
+  HksvSample sample = { e->dts, e->pts, 0, !video || e->sync, NULL };
 
   if (GST_BUFFER_DURATION_IS_VALID (e->buffer))
     sample.duration = GST_BUFFER_DURATION (e->buffer);
-  if (video) {
-    gsize len;
-    const guint8 *d;
-
-    sample.sync = !GST_BUFFER_FLAG_IS_SET (e->buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-    bytes = gst_hksv_sink_buffer_bytes (e->buffer);
-    if (!bytes)
-      return FALSE;
-    d = g_bytes_get_data (bytes, &len);
-    if (!hksv_nal_framing_ok (d, len, sink->video.nal_length_size))
-      return FALSE;
-  } else {
-    bytes = gst_hksv_sink_buffer_bytes (e->buffer);
-    if (!bytes)
-      return FALSE;
-  }
+  bytes = gst_hksv_sink_buffer_bytes (e->buffer);
+  if (!bytes)
+    return FALSE;
   sample.data = bytes;
   gst_hksv_sink_session_push (sink, s, video, &sample);
   return TRUE;
@@ -129,7 +125,7 @@ snapshot_feed (GstHksvSink *sink, Session *s, Snapshot *vsnap, Snapshot *asnap)
   for (guint i = 0; i < v->len; i++) {
     SnapEntry *e = &g_array_index (v, SnapEntry, i);
 
-    if (GST_BUFFER_FLAG_IS_SET (e->buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    if (!e->sync)
       continue;
     /* the first keyframe, then each later one that still gives the whole prebuffer */
     if (start == G_MAXUINT || last - e->dts >= want)

@@ -135,6 +135,10 @@ void gst_hksv_sink_track_clear (HksvTrackInfo *track);
 GBytes *gst_hksv_sink_caps_codec_data (const GstStructure *s);
 /* The buffer's bytes without a copy: the GBytes keeps it mapped and referenced. */
 GBytes *gst_hksv_sink_buffer_bytes (GstBuffer *buffer);
+/* Under the lock: whether the video pad's access unit `bytes` is a sync sample (an IDR / IRAP
+ * access unit by its NAL unit types, gst/mp4-codec.h); FALSE (logged) when its NAL units do not
+ * tile it or have forbidden_zero_bit set: a corrupt access unit, never written. */
+gboolean gst_hksv_sink_video_sync (GstHksvSink *sink, GBytes *bytes, gboolean *sync);
 /* Running DTS and PTS of a buffer (one stands in for the other when missing); the time that
  * orders the stream is the DTS for video, the PTS for audio. */
 gboolean gst_hksv_sink_buffer_times (

@@ -1,9 +1,12 @@
 /* GstHarness tests of hksvprebuffer (plugins/hksv/gsthksvprebuffer.c).
  *
- * The element does not decode, so most tests push synthetic access units (pattern bytes, the
- * DELTA_UNIT flag as h264parse sets it) under the caps of real encoders: x264enc and voaacenc
- * output captured once at start (codec_data included; H.265's is written by hand). One test runs
- * real x264enc output through it, with the force-key-unit requests going back to that encoder.
+ * The element does not decode, so most tests push synthetic access units (one length-prefixed
+ * NAL unit: an IDR slice for keyframes, a non-IDR slice otherwise, with the DELTA_UNIT flag as
+ * h264parse sets it) under the caps of real encoders: x264enc and voaacenc output captured once
+ * at start (codec_data included; H.265's is written by hand). Keyframes are told by the NAL unit
+ * types: real x264enc output with non-IDR I-frames (open GOP), which h264parse flags as
+ * keyframes, checks that those start no GOP and no key-unit cadence. One test runs real x264enc
+ * output through it, with the force-key-unit requests going back to that encoder.
  * Expected ring contents are written out from the rules in gst/gop-ring.h (see
  * tests/unit/test-gop-ring.c for the ring itself); "K1000..1900" is a GOP from its keyframe to its
  * last buffer, by PTS in ms. The element has no timers (re-requests are driven by the buffers'
@@ -65,21 +68,50 @@ capture_all_caps (void)
 
 /* ---- Buffers and harnesses ---------------------------------------------------------------- */
 
+/* `size` bytes of an access unit: one NAL unit with a 4-byte length (the captured avcC and the
+ * hvcC by hand say 4), an IDR (H.265: IDR_W_RADL) slice header byte for keyframes, a non-IDR
+ * (TRAIL_R) one otherwise, pattern bytes after it. Below 6 bytes: pattern bytes only, a corrupt
+ * access unit. */
+static void
+fill_au (guint8 *data, gsize size, gint64 pattern, gboolean keyframe, gboolean hevc)
+{
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (pattern * 7 + i);
+  if (size < 6)
+    return;
+  data[0] = (size - 4) >> 24;
+  data[1] = (size - 4) >> 16;
+  data[2] = (size - 4) >> 8;
+  data[3] = (size - 4) & 0xff;
+  if (hevc) {
+    data[4] = keyframe ? 19 << 1 : 1 << 1;
+    data[5] = 1;
+  } else {
+    data[4] = keyframe ? 0x65 : 0x41;
+  }
+}
+
 static GstBuffer *
-make_au (gint64 pts_ms, gboolean keyframe, gsize size)
+make_au_codec (gint64 pts_ms, gboolean keyframe, gsize size, gboolean hevc)
 {
   GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
   GstMapInfo map;
 
   g_assert_true (gst_buffer_map (buf, &map, GST_MAP_WRITE));
-  for (gsize i = 0; i < size; i++)
-    map.data[i] = (guint8) (pts_ms * 7 + i);
+  fill_au (map.data, size, pts_ms, keyframe, hevc);
   gst_buffer_unmap (buf, &map);
   GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf)
       = pts_ms < 0 ? GST_CLOCK_TIME_NONE : (GstClockTime) pts_ms * MS;
   if (!keyframe)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   return buf;
+}
+
+/* An H.264 access unit (see fill_au). */
+static GstBuffer *
+make_au (gint64 pts_ms, gboolean keyframe, gsize size)
+{
+  return make_au_codec (pts_ms, keyframe, size, FALSE);
 }
 
 static void
@@ -544,6 +576,173 @@ test_x264enc (void)
   gst_harness_teardown (h);
 }
 
+/* Whether a length-prefixed (4-byte) H.264 access unit holds an IDR slice (NAL type 5), read
+ * here without the project's parsers. */
+static gboolean
+au_has_idr (GstBuffer *buf)
+{
+  GstMapInfo map;
+  gboolean idr = FALSE;
+  gsize pos = 0;
+
+  g_assert_true (gst_buffer_map (buf, &map, GST_MAP_READ));
+  while (pos + 5 <= map.size) {
+    const guint8 *p = map.data + pos;
+    guint32 len = (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+
+    idr |= (map.data[pos + 4] & 0x1f) == 5;
+    pos += 4 + (gsize) len;
+  }
+  gst_buffer_unmap (buf, &map);
+  return idr;
+}
+
+/* Real x264enc output with an open GOP: every keyframe after the first is a non-IDR I-frame
+ * (with a recovery point), which h264parse flags as a keyframe (no DELTA_UNIT). Captured with
+ * appsink, so that no force-key-unit request reaches the encoder. */
+static GPtrArray *
+capture_open_gop (GstCaps **caps)
+{
+  GError *error = NULL;
+  GstElement *pipeline = gst_parse_launch (
+      "videotestsrc num-buffers=100 pattern=ball ! "
+      "video/x-raw,format=I420,width=160,height=120,framerate=25/1 ! "
+      "x264enc key-int-max=30 bframes=2 speed-preset=ultrafast threads=1 "
+      "option-string=open-gop=1 ! h264parse ! video/x-h264,stream-format=avc,alignment=au ! "
+      "appsink name=sink sync=false",
+      &error);
+  GstElement *sink;
+  GstSample *sample;
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  guint non_idr_keys = 0;
+
+  g_assert_no_error (error);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_assert_cmpint (
+      gst_element_set_state (pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+  *caps = NULL;
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink)))) {
+    GstBuffer *buf = gst_sample_get_buffer (sample);
+
+    if (!*caps)
+      *caps = gst_caps_ref (gst_sample_get_caps (sample));
+    g_ptr_array_add (frames, gst_buffer_ref (buf));
+    gst_sample_unref (sample);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_assert_cmpuint (frames->len, ==, 100);
+  /* what the test is about: one IDR (the first buffer), and keyframe flags on non-IDR frames */
+  for (guint i = 0; i < frames->len; i++) {
+    GstBuffer *buf = frames->pdata[i];
+
+    g_assert_cmpint (au_has_idr (buf), ==, i == 0);
+    non_idr_keys += i > 0 && is_key (buf);
+  }
+  g_assert_cmpuint (non_idr_keys, >=, 2);
+  return frames;
+}
+
+/* Non-IDR I-frames flagged as keyframes (real x264enc open-GOP output) start no GOP and no
+ * key-unit cadence: the ring keeps one GOP from the IDR, the request made after the IDR is
+ * repeated once its time has passed, and every buffer passes on with its flags untouched. */
+static void
+test_non_idr_keyframes (void)
+{
+  GstCaps *caps;
+  GPtrArray *frames = capture_open_gop (&caps);
+  GstHarness *h = gst_harness_new_parse ("hksvprebuffer duration=1000 fragment-duration=2000");
+  GstClockTime first = GST_BUFFER_PTS (frames->pdata[0]), requested = first + 2000 * MS;
+  GstClockTime last_pts = 0;
+  Content c;
+
+  gst_harness_use_testclock (h);
+  gst_harness_set_src_caps (h, caps);
+  while (gst_harness_try_pull_upstream_event (h))
+    ;
+  for (guint i = 0; i < frames->len; i++) {
+    GstBuffer *in = frames->pdata[i], *out;
+    GstBufferFlags flags = GST_BUFFER_FLAGS (in);
+
+    g_assert_cmpint (gst_harness_push (h, gst_buffer_ref (in)), ==, GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    g_assert_true (out == in);
+    g_assert_cmpuint (GST_BUFFER_FLAGS (out), ==, flags);
+    gst_buffer_unref (out);
+    if (i == 0) {
+      assert_fku (h, requested, 1);
+    } else if (GST_BUFFER_PTS (in) >= requested && last_pts < requested) {
+      /* the first buffer past the time asked for: the request again */
+      assert_fku (h, requested, 2);
+    } else {
+      assert_no_fku (h);
+    }
+    last_pts = MAX (last_pts, GST_BUFFER_PTS (in));
+  }
+  g_assert_cmpuint (last_pts, <, requested + 2000 * MS);
+
+  /* one GOP, from the IDR: the non-IDR I-frames did not let the duration trim it */
+  g_assert_cmpuint (get_uint (h, "current-gops"), ==, 1);
+  g_assert_true (query_content (h, &c));
+  g_assert_cmpuint (gst_buffer_list_length (c.buffers), ==, frames->len);
+  g_assert_true (gst_buffer_list_get (c.buffers, 0) == frames->pdata[0]);
+  content_clear (&c);
+  gst_harness_teardown (h);
+  g_ptr_array_unref (frames);
+}
+
+/* Access units whose NAL units do not tile them are logged and taken as delta units (whatever
+ * their flags), passed on untouched. */
+static void
+test_corrupt_au (void)
+{
+  GstHarness *h = video_harness (NULL);
+  GstBuffer *bad[3], *out;
+  GstMapInfo map;
+
+  while (gst_harness_try_pull_upstream_event (h))
+    ;
+  /* too short for a length; a length past the end; an empty NAL unit; all flagged keyframes */
+  bad[0] = make_au (0, TRUE, 3);
+  bad[1] = make_au (200, TRUE, 100);
+  bad[2] = make_au (300, TRUE, 100);
+  g_assert_true (gst_buffer_map (bad[1], &map, GST_MAP_WRITE));
+  map.data[3] = 200;
+  gst_buffer_unmap (bad[1], &map);
+  g_assert_true (gst_buffer_map (bad[2], &map, GST_MAP_WRITE));
+  memset (map.data + 90, 0, 10);
+  map.data[3] = 86; /* 90 bytes, then a length of 0 */
+  gst_buffer_unmap (bad[2], &map);
+
+  /* first: not a keyframe, so not kept, and a key unit is asked for at once */
+  g_assert_cmpint (gst_harness_push (h, gst_buffer_ref (bad[0])), ==, GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  g_assert_true (out == bad[0]);
+  g_assert_false (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
+  gst_buffer_unref (out);
+  assert_content (h, "", FALSE);
+  assert_fku (h, GST_CLOCK_TIME_NONE, 1);
+
+  push_au (h, 100, TRUE, 100);
+  g_assert_true (gst_harness_pull (h) != NULL);
+  assert_fku (h, 4100 * MS, 2);
+  for (guint i = 1; i < 3; i++) {
+    g_assert_cmpint (gst_harness_push (h, gst_buffer_ref (bad[i])), ==, GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    g_assert_true (out == bad[i]);
+    g_assert_false (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
+    gst_buffer_unref (out);
+    assert_no_fku (h);
+  }
+  /* kept, in the GOP of the keyframe at 100 (render() shows the flags: K) */
+  g_assert_cmpuint (get_uint (h, "current-gops"), ==, 1);
+  assert_content (h, "K100 K200 K300", FALSE);
+  for (guint i = 0; i < 3; i++)
+    gst_buffer_unref (bad[i]);
+  gst_harness_teardown (h);
+}
+
 /* The byte bound drops the oldest GOPs; a GOP too big for it empties the ring until the next
  * keyframe, with one element warning; everything still passes downstream. */
 static void
@@ -601,8 +800,13 @@ test_memory_held (void)
   gst_harness_set_drop_buffers (h, TRUE);
   for (guint i = 0; i < 20; i++) {
     GstBuffer *big = gst_buffer_new_allocate (NULL, 4096, NULL);
-    GstBuffer *au = gst_buffer_copy_region (big, GST_BUFFER_COPY_MEMORY, 100, 1000);
+    GstBuffer *au;
+    GstMapInfo map;
 
+    g_assert_true (gst_buffer_map (big, &map, GST_MAP_WRITE));
+    fill_au (map.data + 100, 1000, i, i % 10 == 0, FALSE);
+    gst_buffer_unmap (big, &map);
+    au = gst_buffer_copy_region (big, GST_BUFFER_COPY_MEMORY, 100, 1000);
     gst_buffer_unref (big);
     maxsize = gst_buffer_peek_memory (au, 0)->maxsize;
     GST_BUFFER_PTS (au) = GST_BUFFER_DTS (au) = i * 100 * MS;
@@ -875,7 +1079,7 @@ test_caps_change (void)
 
   /* H.265 with hvcC */
   gst_harness_set_src_caps (h, gst_caps_ref (h265_caps));
-  push_au (h, 1200, TRUE, 100);
+  g_assert_cmpint (gst_harness_push (h, make_au_codec (1200, TRUE, 100, TRUE)), ==, GST_FLOW_OK);
   g_assert_true (query_content (h, &c));
   g_assert_true (gst_caps_is_equal (c.caps, h265_caps));
   g_assert_cmpuint (gst_buffer_list_length (c.buffers), ==, 1);
@@ -1099,6 +1303,9 @@ static const CapsCase bad_caps[] = {
   { "codec_data version 0", FALSE,
       "video/x-h264, stream-format=avc, alignment=au, codec_data=(buffer)0064001effe100",
       "version 1" },
+  { "nal length 3", FALSE,
+      "video/x-h264, stream-format=avc, alignment=au, codec_data=(buffer)0164001efee100",
+      "length size of 3" },
   { "h265 hev1", FALSE, "video/x-h265, stream-format=hev1, alignment=au", "stream-format=hvc1" },
   { "h265 no codec_data", FALSE, "video/x-h265, stream-format=hvc1, alignment=au",
       "no codec_data" },
@@ -1150,7 +1357,7 @@ test_bad_caps (void)
 }
 
 /* Timestamps going backwards or missing: passed on, not prebuffered; a keyframe going back
- * restarts the ring there. Bytes are never looked at (a corrupt AU is kept like any other). */
+ * restarts the ring there. A corrupt AU (0 and 1 bytes here) is kept as a delta unit. */
 static void
 test_bad_timestamps (void)
 {
@@ -1342,6 +1549,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hksvprebuffer/caps-query", test_caps_query);
   g_test_add_func ("/hksvprebuffer/gop-boundaries", test_gop_boundaries);
   g_test_add_func ("/hksvprebuffer/x264enc", test_x264enc);
+  g_test_add_func ("/hksvprebuffer/non-idr-keyframes", test_non_idr_keyframes);
+  g_test_add_func ("/hksvprebuffer/corrupt-au", test_corrupt_au);
   g_test_add_func ("/hksvprebuffer/memory-bound", test_memory_bound);
   g_test_add_func ("/hksvprebuffer/memory-held", test_memory_held);
   g_test_add_func ("/hksvprebuffer/duration-while-playing", test_duration_while_playing);

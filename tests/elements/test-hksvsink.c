@@ -1585,6 +1585,86 @@ test_x264_bframes (void)
   g_ptr_array_unref (frames);
 }
 
+/* Sync samples, fragment starts and the prebuffer's start are the IDR access units, told by
+ * their NAL unit types, whatever DELTA_UNIT says: synthetic AUs with the flag contradicting the
+ * type, then real x264enc open-GOP output (every keyframe after the first a non-IDR I-frame,
+ * which h264parse flags as a keyframe) through hksvprebuffer, with a prebuffer and without. */
+static void
+test_non_idr_keyframes (void)
+{
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  GstCaps *caps = NULL;
+  guint flagged = 0;
+  Fixture f;
+  Recorder r, live;
+  Recording rec;
+
+  /* an IDR flagged delta starts the session; a non-IDR flagged key does not cut at 2 s */
+  fixture_init (&f, NULL, FALSE);
+  g_object_set (f.sink, "fragment-duration", 2000, NULL);
+  recorder_init (&r);
+  start_session (&f, &r, 0, 0, GST_HKSV_SINK_AUDIO_AUTO);
+  for (gint64 t = 0; t < 6000; t += FRAME_MS) {
+    GstBuffer *buf = make_au (t, t % 4000 == 0, 300);
+
+    if (t == 0)
+      GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (t == 2000)
+      GST_BUFFER_FLAG_UNSET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    g_assert_cmpint (gst_harness_push (f.h, buf), ==, GST_FLOW_OK);
+  }
+  g_assert_true (stop_fn ((GstHksvSink *) f.sink, r.id, TRUE));
+  check_chunks (r.chunks, 0, HKSV_MP4_AUDIO_NO, TRUE);
+  recording_parse (&rec, r.chunks);
+  g_assert_cmpuint (rec.fragments->len, ==, 2);
+  g_assert_cmpuint (traf_samples (&rec, 0, VIDE), ==, 100); /* 0 .. 3.96 s */
+  g_assert_cmpuint (traf_samples (&rec, 1, VIDE), ==, 50);
+  recording_clear (&rec);
+  recorder_clear (&r);
+  fixture_clear (&f);
+
+  gst_object_unref (run_capture ("videotestsrc num-buffers=100 pattern=ball ! "
+                                 "video/x-raw,format=I420,width=160,height=120,framerate=25/1 ! "
+                                 "x264enc key-int-max=30 bframes=2 speed-preset=ultrafast "
+                                 "threads=1 option-string=open-gop=1 ! h264parse ! "
+                                 "video/x-h264,stream-format=avc,alignment=au ! "
+                                 "appsink name=sink sync=false",
+      frames, &caps));
+  g_assert_cmpuint (frames->len, ==, 100);
+  for (guint i = 1; i < frames->len; i++)
+    flagged += !GST_BUFFER_FLAG_IS_SET (frames->pdata[i], GST_BUFFER_FLAG_DELTA_UNIT);
+  g_assert_cmpuint (flagged, >=, 2); /* the non-IDR I-frames (the checker below: no IDR) */
+
+  fixture_init (&f, "hksvprebuffer duration=1000 force-key-units=false", FALSE);
+  gst_harness_set_src_caps (f.h, caps);
+  g_object_set (f.sink, "fragment-duration", 1000, NULL);
+  for (guint i = 0; i < 60; i++)
+    g_assert_cmpint (gst_harness_push (f.h, gst_buffer_ref (frames->pdata[i])), ==, GST_FLOW_OK);
+  /* the prebuffer starts at the only IDR, 2.4 s back; a live session waits for an IDR */
+  recorder_init (&r);
+  start_session (&f, &r, 1000, 0, GST_HKSV_SINK_AUDIO_AUTO);
+  recorder_init (&live);
+  start_session (&f, &live, 0, 0, GST_HKSV_SINK_AUDIO_AUTO);
+  for (guint i = 60; i < frames->len; i++)
+    g_assert_cmpint (gst_harness_push (f.h, gst_buffer_ref (frames->pdata[i])), ==, GST_FLOW_OK);
+  g_assert_true (stop_fn ((GstHksvSink *) f.sink, r.id, TRUE));
+  g_assert_true (stop_fn ((GstHksvSink *) f.sink, live.id, TRUE));
+  check_chunks (r.chunks, 0, HKSV_MP4_AUDIO_NO, TRUE);
+  recording_parse (&rec, r.chunks);
+  /* one fragment: no IDR after the first to cut at */
+  g_assert_cmpuint (rec.fragments->len, ==, 1);
+  g_assert_cmpuint (traf_samples (&rec, 0, VIDE), ==, 100);
+  g_assert_cmpuint (traf_tfdt (&rec, 0, VIDE), ==, 0);
+  recording_clear (&rec);
+  g_assert_cmpuint (n_sequences (&live), ==, 1); /* the init segment only */
+  g_assert_true (live.ended);
+  g_assert_false (live.eos_sent);
+  recorder_clear (&live);
+  recorder_clear (&r);
+  fixture_clear (&f);
+  g_ptr_array_unref (frames);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1615,6 +1695,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hksvsink/bad-location", test_bad_location);
   g_test_add_func ("/hksvsink/clip-open-error", test_clip_open_error);
   g_test_add_func ("/hksvsink/x264-bframes", test_x264_bframes);
+  g_test_add_func ("/hksvsink/non-idr-keyframes", test_non_idr_keyframes);
   ret = g_test_run ();
   tear_down ();
   return ret;

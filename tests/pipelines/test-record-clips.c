@@ -11,7 +11,8 @@
  * conformance checker, decode frame for frame with qtdemux + avdec and with ffprobe/ffmpeg, and
  * span what the rules say: from the forced keyframe that gives the prebuffer before the motion to
  * the post-motion time after it ended (tests/pipelines/clip-check.h). Variants: no audio source
- * (silence inserted), EOS in the middle of a clip, H.265. */
+ * (silence inserted), EOS in the middle of a clip, H.265, an open GOP (non-IDR I-frames flagged
+ * as keyframes by h264parse). */
 #include <gst/check/gstcheck.h>
 #include <string.h>
 
@@ -29,6 +30,11 @@
 
 #define X264 \
   "x264enc speed-preset=ultrafast tune=zerolatency key-int-max=200 bitrate=400 ! h264parse"
+/* An open GOP: x264 makes every keyframe of its own (each second) a non-IDR I-frame with a
+ * recovery point, which h264parse flags as a keyframe; only the forced IDRs may cut. */
+#define X264_OPEN_GOP                                                                   \
+  "x264enc speed-preset=ultrafast key-int-max=25 bframes=2 rc-lookahead=5 bitrate=400 " \
+  "option-string=open-gop=1 ! h264parse"
 #define X265 \
   "x265enc speed-preset=ultrafast tune=zerolatency key-int-max=200 bitrate=300 ! h265parse"
 
@@ -41,6 +47,9 @@ typedef struct {
   guint scene[8];               /* seconds: still, ball, still, ball, ... (0 ends) */
   guint clips;                  /* clips expected */
   gboolean ends_in_motion;      /* the last clip is ended by EOS, not by the motion's end */
+  /* frames the DTS lags the PTS (B-frames): hksvsink ends a clip at the first frame whose DTS
+   * is past the post-motion time, so the clip holds that many frames more */
+  guint reorder_frames;
 } Case;
 
 static const Case cases[] = {
@@ -48,6 +57,7 @@ static const Case cases[] = {
   { "h264-no-audio-silence", X264, "x264enc", FALSE, "silence-if-missing", { 6, 3, 8 }, 1, FALSE },
   { "h264-eos-mid-clip", X264, "x264enc", TRUE, "auto", { 6, 4 }, 1, TRUE },
   { "h265-aac", X265, "x265enc", TRUE, "auto", { 6, 3, 7 }, 1, FALSE },
+  { "h264-open-gop", X264_OPEN_GOP, "x264enc", TRUE, "auto", { 6, 3, 8 }, 1, FALSE, 2 },
 };
 
 static gchar *
@@ -172,7 +182,7 @@ test_record (gconstpointer data)
      * Only the duration is measured (the clip's time starts at 0), so the start is the end
      * minus the duration, within the end's frame. */
     end = last && c->ends_in_motion ? (GstClockTime) total_s * GST_SECOND
-                                    : off[i] + POST_MOTION_MS * MS;
+                                    : off[i] + POST_MOTION_MS * MS + c->reorder_frames * FRAME_NS;
     g_assert_cmpuint (end, >=, duration);
     start = end - duration;
     grid = (start + FRAGMENT_MS * MS / 2) / (FRAGMENT_MS * MS) * (FRAGMENT_MS * MS);

@@ -1766,6 +1766,41 @@ test_nal_split (void)
   g_assert_false (hksv_nal_types_have_vcl ((guint64) 1 << 32, TRUE)); /* VPS */
 }
 
+/* hksv_nal_au_is_sync(): the sync decision of hksvsink and hksvprebuffer, by NAL unit types. */
+static void
+test_nal_au_is_sync (void)
+{
+  const guint8 idr[] = { 0, 0, 0, 2, 0x09, 0xf0, 0, 0, 0, 3, 0x65, 0x88, 0x84 };
+  /* an I slice that is not an IDR (type 1, what h264parse flags as a keyframe too), SEI */
+  const guint8 non_idr[] = { 0, 0, 0, 2, 0x06, 0x05, 0, 0, 0, 3, 0x41, 0x9a, 0x02 };
+  const guint8 hevc_cra[] = { 0, 3, 0x2a, 0x01, 0xaf };     /* CRA_NUT (21) */
+  const guint8 hevc_rsv[] = { 0, 3, 0x2c, 0x01, 0xaf };     /* RSV_IRAP_VCL22 */
+  const guint8 broken[] = { 0, 0, 0, 9, 0x65, 0x88, 0x84 }; /* length past the end */
+  const guint8 forbidden[] = { 0, 0, 0, 2, 0xe5, 0x88 };    /* forbidden_zero_bit */
+  gboolean sync = TRUE;
+  GError *error = NULL;
+
+  g_assert_true (hksv_nal_au_is_sync (idr, sizeof idr, 4, FALSE, &sync, &error));
+  g_assert_true (sync);
+  g_assert_true (hksv_nal_au_is_sync (non_idr, sizeof non_idr, 4, FALSE, &sync, &error));
+  g_assert_false (sync);
+  g_assert_true (hksv_nal_au_is_sync (hevc_cra, sizeof hevc_cra, 2, TRUE, &sync, &error));
+  g_assert_true (sync);
+  g_assert_true (hksv_nal_au_is_sync (hevc_rsv, sizeof hevc_rsv, 2, TRUE, &sync, &error));
+  g_assert_false (sync);
+  g_assert_true (hksv_nal_au_is_sync (idr, sizeof idr, 4, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  sync = TRUE;
+  g_assert_false (hksv_nal_au_is_sync (broken, sizeof broken, 4, FALSE, &sync, &error));
+  g_assert_error (error, HKSV_BOX_ERROR, HKSV_BOX_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sync);
+  sync = TRUE;
+  g_assert_false (hksv_nal_au_is_sync (forbidden, sizeof forbidden, 4, FALSE, &sync, NULL));
+  g_assert_false (sync);
+  g_assert_false (hksv_nal_au_is_sync (NULL, 0, 4, FALSE, &sync, NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1782,5 +1817,6 @@ main (int argc, char **argv)
   g_test_add_func ("/mp4-check/codec-configs", test_codec_configs);
   g_test_add_func ("/mp4-check/codec-invalid", test_codec_invalid);
   g_test_add_func ("/mp4-check/nal-split", test_nal_split);
+  g_test_add_func ("/mp4-check/nal-au-is-sync", test_nal_au_is_sync);
   return g_test_run ();
 }
