@@ -4,20 +4,24 @@
  * burst. The video bitstream rules are in mp4-check-video.c. */
 #include "gst/mp4-check-private.h"
 
+#include "gst/hksv-limits.h"
+
 void
 hksv_mp4_check_fragment_length (
     HksvMp4Checker *k, guint64 seq, gdouble ms, gdouble frame_ms, gboolean last)
 {
   HksvMp4CheckCtx c = { k, seq, 0, NULL };
-  gdouble want = k->opt.fragment_ms, tol = frame_ms + 1.0;
+  /* a frame (the cut is at a frame), or the keyframe the recorder takes early (received
+   * timestamps jitter: gst/hksv-limits.h), whichever is more */
+  gdouble want = k->opt.fragment_ms, tol = MAX (frame_ms + 1.0, HKSV_FRAGMENT_TOLERANCE_MS);
 
   if (want <= 0)
     return;
   if (ms > want + tol || (!last && ms < want - tol))
     hksv_mp4_check_report (&c, R_FRAGMENT_DURATION,
         "the fragment lasts %.0f ms; the selected fragment length is %.0f ms (every fragment "
-        "but the last must match it within a frame: force key frames at the fragment length)",
-        ms, want);
+        "but the last must match it within %.0f ms: force key frames at the fragment length)",
+        ms, want, tol);
   g_free (c.last);
 }
 

@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "gst/hksv-chunk.h"
+#include "gst/hksv-limits.h"
 
 G_BEGIN_DECLS
 
@@ -28,8 +29,9 @@ typedef enum {
 } HksvMp4AudioExpectation;
 
 typedef struct {
-  /* Selected fragment length (ms); every fragment but the last must last this long within one
-   * video frame. 0: not checked. */
+  /* Selected fragment length (ms); every fragment but the last must last this long within
+   * max(one video frame + 1 ms, HKSV_FRAGMENT_TOLERANCE_MS) (gst/hksv-limits.h), the last at
+   * most that much longer. 0: not checked. */
   guint fragment_ms;
   HksvMp4AudioExpectation audio;
   /* Selected prebuffer length (ms): the fragments received at once after the init segment

@@ -2,6 +2,8 @@
  * maximum length and chunking over an HksvFmp4Writer (see recording-session.h for the rules). */
 #include "gst/recording-session.h"
 
+#include "gst/hksv-limits.h"
+
 #define VIDEO_TRACK 0
 #define AUDIO_TRACK 1
 
@@ -69,6 +71,17 @@ sample_array_append (GArray *a, const HksvSample *sample)
 
   g_bytes_ref (copy.data);
   g_array_append_val (a, copy);
+}
+
+/* The earliest time after a fragment's start at which a keyframe cuts it (fragment_duration less
+ * the tolerance, HKSV_FRAGMENT_TOLERANCE_MS): audio before it surely belongs to the fragment. */
+static gint64
+earliest_cut (HksvRecordingSession *s)
+{
+  const guint64 tolerance = HKSV_FRAGMENT_TOLERANCE_MS * G_GUINT64_CONSTANT (1000000);
+  guint64 d = s->config.fragment_duration;
+
+  return s->frag_start + (gint64) (d > tolerance ? d - tolerance : 0);
 }
 
 static void
@@ -260,8 +273,7 @@ process_video (HksvRecordingSession *s, const HksvSample *sample)
     s->cut_time = sample->dts;
     return FALSE;
   }
-  if (sample->sync && s->frag_video->len > 0
-      && sample->dts - s->frag_start >= (gint64) s->config.fragment_duration) {
+  if (sample->sync && s->frag_video->len > 0 && sample->dts >= earliest_cut (s)) {
     s->cut_pending = TRUE;
     s->cut_final = FALSE;
     s->cut_time = sample->dts;
@@ -312,7 +324,7 @@ try_cut (HksvRecordingSession *s, gboolean force)
       return;
     }
     s->frag_start = cut;
-    take_held_audio (s, cut + (gint64) s->config.fragment_duration);
+    take_held_audio (s, earliest_cut (s));
 
     /* The held video starts with the keyframe at `cut`; it may hold the next cut too. */
     held = s->held_video;
@@ -444,7 +456,7 @@ hksv_recording_session_push_video (HksvRecordingSession *session, const HksvSamp
     s->stats.dropped_audio += i;
     if (i > 0)
       g_array_remove_range (s->held_audio, 0, i);
-    take_held_audio (s, s->frag_start + (gint64) s->config.fragment_duration);
+    take_held_audio (s, earliest_cut (s));
   }
 
   kept = process_video (s, sample);
@@ -484,7 +496,7 @@ hksv_recording_session_push_audio (HksvRecordingSession *session, const HksvSamp
     s->audio_end = copy.pts + (gint64) copy.duration;
   s->have_audio_end = TRUE;
 
-  threshold = s->cut_pending ? s->cut_time : s->frag_start + (gint64) s->config.fragment_duration;
+  threshold = s->cut_pending ? s->cut_time : earliest_cut (s);
   if (s->started && s->held_audio->len == 0 && copy.pts < threshold) {
     sample_array_append (s->frag_audio, &copy);
     s->frag_bytes += g_bytes_get_size (copy.data);

@@ -10,7 +10,8 @@
  *   and so is audio whose PTS is more than half a frame before it (the writer starts each track
  *   at tfdt 0, so the first audio frame is the one nearest to the first keyframe).
  * - A fragment starts at a keyframe and is cut at the first keyframe whose DTS is at or after
- *   `fragment_duration` since the fragment's start; that keyframe starts the next fragment.
+ *   `fragment_duration` less HKSV_FRAGMENT_TOLERANCE_MS (100 ms, gst/hksv-limits.h: received
+ *   timestamps jitter) since the fragment's start; that keyframe starts the next fragment.
  * - Audio with PTS before the cut belongs to the fragment. The cut waits until the audio has
  *   reached it (the newest frame's PTS + duration >= the cut), for at most `audio_wait` of video
  *   after the cut (HKSV_RECORDING_AUDIO_WAIT_DEFAULT = 1 s: far more than the audio/video skew of

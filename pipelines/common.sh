@@ -52,13 +52,11 @@ hksv_encoder() {
 }
 
 # hksvprebuffer and hksvsink (named pb and s). $1: the sink's audio mode (auto,
-# silence-if-missing, none); $2: extra hksvprebuffer properties (e.g. force-key-units=false);
-# $3: the sink's fragment-duration, the least time from a fragment's start to its cut (default
-# FRAGMENT_MS).
+# silence-if-missing, none); $2: extra hksvprebuffer properties (e.g. force-key-units=false).
 hksv_recorder() {
   echo "hksvprebuffer name=pb duration=$PREBUFFER_MS fragment-duration=$FRAGMENT_MS ${2:-}" \
     "! hksvsink name=s location=$OUT_DIR/$CLIP_PATTERN index=$CLIP_INDEX" \
-    "fragment-duration=${3:-$FRAGMENT_MS} prebuffer-duration=$PREBUFFER_MS" \
+    "fragment-duration=$FRAGMENT_MS prebuffer-duration=$PREBUFFER_MS" \
     "post-motion=$POST_MOTION_MS max-recording-duration=$MAX_RECORDING_MS" \
     "audio=$1 audio-rate=$AUDIO_RATE"
 }

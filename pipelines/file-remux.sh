@@ -5,10 +5,10 @@
 #   FILE=camera.mp4 pipelines/file-remux.sh
 #
 # The file's own GOP must suit HKSV: an IDR every FRAGMENT_MS exactly (fps x 4 frames for 4 s
-# fragments) and no other keyframes (no scene-cut I-frames). hksvsink cuts a fragment at the
-# first keyframe at least FRAGMENT_MS after the fragment's start, so a longer GOP gives longer
-# fragments and an extra keyframe a longer fragment with two; `hksv-check --fragment-ms 4000`
-# reports both. Nothing can force a keyframe into a file: re-encode with pipelines/file.sh when
+# fragments) and no other keyframes (no scene-cut IDRs). hksvsink cuts a fragment at the first
+# keyframe at least FRAGMENT_MS (less 100 ms) after the fragment's start, so a longer GOP gives
+# longer fragments and an extra keyframe a longer fragment with two; `hksv-check --fragment-ms
+# 4000` reports both. Nothing can force a keyframe into a file: re-encode with pipelines/file.sh when
 # the GOP does not fit.
 #
 # Settings (environment, with defaults): FILE (required: MP4, Matroska, MPEG-TS, FLV or raw

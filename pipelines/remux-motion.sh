@@ -22,18 +22,11 @@ hksv_motion_branch() {
     "! capssetter join=false replace=true caps=video/x-h264,stream-format=avc,alignment=au ! f."
 }
 
-# How much earlier than FRAGMENT_MS after a fragment's start a keyframe may come and still cut
-# it. Received timestamps jitter: rtpjitterbuffer (buffer-mode slave, rtspsrc's default) maps RTP
-# time to running time with a clock-skew estimate, and a camera's IDRs exactly 4 s apart arrive
-# e.g. 3.958 s apart at the start of a stream. hksvsink cuts at the first keyframe *at least*
-# fragment-duration after the fragment's start, so such a keyframe would be skipped and the
-# fragment doubled; the sink gets FRAGMENT_MS - CUT_TOLERANCE_MS instead. Keep it well below a
-# GOP (the camera's GOP must still be FRAGMENT_MS).
-: "${CUT_TOLERANCE_MS:=200}"
-
 # The recorded branch: the H.264 from the tee t through the funnel f to the recorder.
-# $1: the sink's audio mode.
+# $1: the sink's audio mode. Received timestamps jitter (a camera's IDRs 4 s apart arrive e.g.
+# 3.958 s apart at the start of an RTSP stream): hksvsink takes a keyframe up to 100 ms before
+# fragment-duration as the cut, so FRAGMENT_MS is the sink's fragment-duration here too.
 hksv_remux_recorder() {
   echo "t. ! queue ! funnel name=f forward-sticky-events=false" \
-    "! $(hksv_recorder "$1" force-key-units=false $((FRAGMENT_MS - CUT_TOLERANCE_MS)))"
+    "! $(hksv_recorder "$1" force-key-units=false)"
 }

@@ -12,9 +12,10 @@
 #   - an I-frame interval equal to the fragment length: FPS x FRAGMENT_MS / 1000 frames (100 at
 #     25 fps for 4 s fragments; often called "GOP", "I-frame interval" or "key frame interval"),
 #     and no extra keyframes: switch off "smart codec", "H.264+", dynamic GOP, scene-change
-#     I-frames. hksvsink cuts a fragment at the first keyframe at least FRAGMENT_MS after the
-#     fragment's start: a longer GOP makes longer fragments, an extra keyframe a longer
-#     fragment with two; `hksv-check --fragment-ms 4000` on a clip reports both;
+#     I-frames. hksvsink cuts a fragment at the first keyframe at least FRAGMENT_MS (less
+#     100 ms, for jittered timestamps) after the fragment's start: a longer GOP makes longer
+#     fragments, an extra keyframe a longer fragment with two; `hksv-check --fragment-ms 4000`
+#     on a clip reports both;
 #   - a constant frame rate.
 # h264parse turns the RTP payload into the stream-format=avc, alignment=au access units the
 # recorder takes, and puts the SPS/PPS (from the SDP's sprop-parameter-sets or in band) into

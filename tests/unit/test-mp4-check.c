@@ -257,6 +257,7 @@ typedef struct {
   gboolean dup_pts;     /* two video samples presented at the same time */
   gboolean adts;        /* ADTS headers on the audio frames */
   guint idr_size;       /* default 3000 */
+  gint64 frame_ns;      /* video frame duration, default FRAME (25 fps) */
 } Gen;
 
 static GBytes *
@@ -311,6 +312,7 @@ generate (const Gen *g)
   g_autoptr (GBytes) init = NULL;
   Rec r;
   guint a = 0, v = 0;
+  const gint64 frame_ns = g->frame_ns ? g->frame_ns : FRAME;
 
   if (hevc) {
     vcd = hap_test_hex (X265_HVCC);
@@ -331,15 +333,15 @@ generate (const Gen *g)
   r.init = array_of (init);
   r.frags = g_ptr_array_new_with_free_func ((GDestroyNotify) g_byte_array_unref);
   for (guint f = 0; f < N_FRAGS; f++) {
-    gint64 end = (gint64) (f + 1) * GOP * FRAME;
+    gint64 end = (gint64) (f + 1) * GOP * frame_ns;
     g_autoptr (GBytes) frag = NULL;
     for (guint i = 0; i < GOP; i++, v++) {
       gboolean idr = i == 0 || (g->second_idr && i == GOP / 2);
       g_autoptr (GBytes) au
           = fake_au (hevc, idr, idr ? (g->idr_size ? g->idr_size : 3000) : 400 + v % 9, v);
-      HksvSample s = { (gint64) v * FRAME, (gint64) v * FRAME, FRAME, idr, au };
+      HksvSample s = { (gint64) v * frame_ns, (gint64) v * frame_ns, frame_ns, idr, au };
       if (g->dup_pts && i == 3)
-        s.pts = s.dts + FRAME; /* the same time as sample 4 */
+        s.pts = s.dts + frame_ns; /* the same time as sample 4 */
       g_assert_true (hksv_fmp4_writer_add_sample (w, 0, &s, &error));
       g_assert_no_error (error);
     }
@@ -577,6 +579,52 @@ test_writer_output_passes (void)
       g_assert_cmpuint (s->fragments, ==, N_FRAGS);
       if (feeds[i] == FEED_CHUNKS)
         g_assert_cmpfloat (s->prebuffer_ms, ==, 2000);
+    }
+    rec_clear (&r);
+  }
+}
+
+/* fragment.duration: every fragment (the last: not shorter) within max(one frame + 1 ms,
+ * HKSV_FRAGMENT_TOLERANCE_MS) of the selected length, on either side. The recordings have
+ * fragments of 50 frames: 2000 ms at 40 ms a frame, 10000 ms at 200 ms a frame. */
+static void
+test_fragment_duration_tolerance (void)
+{
+  const struct {
+    gint64 frame_ns;
+    guint selected_ms;
+    guint violations; /* too short: all but the last; too long: every fragment */
+  } cases[] = {
+    { 40 * MS, 2000, 0 },
+    { 40 * MS, 2000 + HKSV_FRAGMENT_TOLERANCE_MS - 1, 0 },           /* 99 ms short */
+    { 40 * MS, 2000 + HKSV_FRAGMENT_TOLERANCE_MS, 0 },               /* 100 ms short */
+    { 40 * MS, 2000 + HKSV_FRAGMENT_TOLERANCE_MS + 1, N_FRAGS - 1 }, /* 101 ms short */
+    { 40 * MS, 2000 - HKSV_FRAGMENT_TOLERANCE_MS + 1, 0 },           /* 99 ms long */
+    { 40 * MS, 2000 - HKSV_FRAGMENT_TOLERANCE_MS, 0 },               /* 100 ms long */
+    { 40 * MS, 2000 - HKSV_FRAGMENT_TOLERANCE_MS - 1, N_FRAGS },     /* 101 ms long */
+    /* frames longer than the tolerance: a frame + 1 ms */
+    { 200 * MS, 10000 + 201, 0 },
+    { 200 * MS, 10000 + 202, N_FRAGS - 1 },
+    { 200 * MS, 10000 - 201, 0 },
+    { 200 * MS, 10000 - 202, N_FRAGS },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    Gen gen = { HKSV_CODEC_H264, 500 * MS };
+    HksvMp4CheckOptions opt = { cases[i].selected_ms, HKSV_MP4_AUDIO_YES, 0, 0, FALSE };
+    Rec r;
+
+    gen.frame_ns = cases[i].frame_ns;
+    r = generate (&gen);
+    {
+      g_autoptr (HksvMp4Checker) k = feed (&r, &opt, FEED_FILES, NULL);
+
+      g_test_message ("frames of %" G_GINT64_FORMAT " ms, %u ms selected", cases[i].frame_ns / MS,
+          cases[i].selected_ms);
+      log_violations (k);
+      g_assert_cmpint (
+          hksv_mp4_checker_has_violation (k, "fragment.duration"), ==, cases[i].violations > 0);
+      g_assert_cmpuint (hksv_mp4_checker_n_violations (k), ==, cases[i].violations);
     }
     rec_clear (&r);
   }
@@ -1807,6 +1855,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/mp4-check/reference-passes", test_reference_passes);
   g_test_add_func ("/mp4-check/writer-output-passes", test_writer_output_passes);
+  g_test_add_func ("/mp4-check/fragment-duration-tolerance", test_fragment_duration_tolerance);
   g_test_add_func ("/mp4-check/every-rule-violated", test_every_rule_violated);
   g_test_add_func ("/mp4-check/every-rule-has-a-case", test_every_rule_has_a_case);
   g_test_add_func ("/mp4-check/ignore-and-callback", test_ignore_and_callback);

@@ -1,12 +1,13 @@
 /* Unit tests for gst/recording-session.c and gst/chunker.c with synthetic samples: chunk
  * metadata (PROTOCOL.md section 5) at the 262144-byte boundary, fragment cutting at the first
- * keyframe at or after the fragment duration, sequence numbers, the audio wait, silence,
- * endOfStream on stop and at the maximum length, drops, overflow and invalid configurations.
- * Fragments are read back with a small box reader (mfhd, tfhd, tfdt, trun) to count what went
- * into each. */
+ * keyframe at or after the fragment duration (less the 100 ms tolerance), sequence numbers, the
+ * audio wait, silence, endOfStream on stop and at the maximum length, drops, overflow and invalid
+ * configurations. Fragments are read back with a small box reader (mfhd, tfhd, tfdt, trun) to count
+ * what went into each. */
 #include <string.h>
 
 #include "gst/chunker.h"
+#include "gst/hksv-limits.h"
 #include "gst/recording-session.h"
 
 #define MS (G_GINT64_CONSTANT (1000000))
@@ -469,6 +470,71 @@ test_cut_at_first_keyframe_after_duration (void)
   g_assert_cmpint (stats.time_base, ==, 0);
   collector_clear (&c);
   config_clear (&config);
+}
+
+/* A keyframe up to HKSV_FRAGMENT_TOLERANCE_MS (100 ms) before the fragment duration still cuts
+ * the fragment (received timestamps jitter: IDRs 4 s apart at an RTP camera arrive 3.958 s
+ * apart); one 101 ms early does not, and the fragment runs to the next keyframe. The audio,
+ * pushed ahead of the video, goes to the fragment of its time either way: what lies between the
+ * early cut and the fragment duration into the next one. */
+static void
+test_cut_tolerance (void)
+{
+  const struct {
+    gint64 early_ms;
+    gboolean cuts;
+  } cases[] = {
+    { 0, TRUE },
+    { 40, TRUE },
+    { HKSV_FRAGMENT_TOLERANCE_MS - 1, TRUE },
+    { HKSV_FRAGMENT_TOLERANCE_MS, TRUE },
+    { HKSV_FRAGMENT_TOLERANCE_MS + 1, FALSE },
+    { 400, FALSE },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++) {
+    HksvRecordingConfig config;
+    g_autoptr (HksvRecordingSession) s = NULL;
+    /* keyframes at 0, 4 s - early, 8 s - early */
+    const gint64 key2 = 4000 * MS - cases[c].early_ms * MS, key3 = key2 + 4000 * MS;
+    guint before2 = 0, audio_before2 = 0, audio_before3 = 0, k = 0;
+    Collector col;
+    FragInfo f;
+
+    g_test_message ("keyframe %" G_GINT64_FORMAT " ms early", cases[c].early_ms);
+    config_init (&config, TRUE);
+    s = session_new (&config, &col);
+    for (; k * AAC_FRAME < key3 + 200 * MS; k++) {
+      g_assert_cmpint (push_aac (s, 0, k), ==, HKSV_RECORDING_ACCEPTED);
+      audio_before2 += k * AAC_FRAME < key2;
+      audio_before3 += k * AAC_FRAME < key3;
+    }
+    for (gint64 t = 0; t < key2; t += FRAME, before2++)
+      g_assert_cmpint (push_video_sized (s, t, t == 0, 1000), ==, HKSV_RECORDING_ACCEPTED);
+    for (gint64 t = key2; t < key3; t += FRAME)
+      g_assert_cmpint (push_video_sized (s, t, t == key2, 1000), ==, HKSV_RECORDING_ACCEPTED);
+    g_assert_cmpint (push_video_sized (s, key3, TRUE, 1000), ==, HKSV_RECORDING_ACCEPTED);
+    g_assert_cmpint (push_video_sized (s, key3 + FRAME, FALSE, 1000), ==, HKSV_RECORDING_ACCEPTED);
+    g_assert_true (hksv_recording_session_stop (s, TRUE));
+
+    g_assert_cmpuint (n_fragments (&col), ==, cases[c].cuts ? 3 : 2);
+    fragment_info (&col, 0, &f);
+    if (cases[c].cuts) {
+      g_assert_cmpuint (f.traf[0].samples, ==, before2);
+      g_assert_cmpuint (f.traf[1].samples, ==, audio_before2);
+      fragment_info (&col, 1, &f);
+      g_assert_cmpuint (f.traf[0].tfdt, ==, before2 * 3600);
+      g_assert_cmpuint (f.traf[1].tfdt, ==, audio_before2 * 1024);
+      g_assert_cmpuint (f.traf[1].samples, ==, audio_before3 - audio_before2);
+    } else {
+      /* the keyframe 101 ms early is inside the first fragment, which runs to the next one */
+      g_assert_cmpuint (
+          f.traf[0].samples, ==, before2 + (guint) ((key3 - key2 + FRAME - 1) / FRAME));
+      g_assert_cmpuint (f.traf[1].samples, ==, audio_before3);
+    }
+    collector_clear (&col);
+    config_clear (&config);
+  }
 }
 
 /* Times are on any origin: the recording starts at tfdt 0 at its first keyframe; what comes
@@ -1015,6 +1081,7 @@ main (int argc, char **argv)
       "/recording/cut-at-first-keyframe-after-duration", test_cut_at_first_keyframe_after_duration);
   g_test_add_func (
       "/recording/time-base-and-sequence-numbers", test_time_base_and_sequence_numbers);
+  g_test_add_func ("/recording/cut-tolerance", test_cut_tolerance);
   g_test_add_func ("/recording/bad-samples-dropped", test_bad_samples_dropped);
   g_test_add_func ("/recording/audio-wait", test_audio_wait);
   g_test_add_func ("/recording/audio-lag-limit", test_audio_lag_limit);
