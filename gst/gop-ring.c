@@ -112,10 +112,13 @@ trim_follower (HksvGopRing *ring)
     while (!g_queue_is_empty (&ring->items) && ITEM (ring->items.head)->time < start)
       drop_head (ring);
   } else if (leader) {
-    /* No video yet (or again): keep what a keyframe arriving now could still use. */
+    /* No video yet (or again). In a non-live pipeline the audio can run far ahead of the video,
+     * whose first GOP then starts long before the newest audio: keep a generous span, not the
+     * prebuffer duration, and let the first keyframe trim it. */
     guint64 newest = ITEM (ring->items.tail)->time;
+    guint64 span = MAX (HKSV_GOP_RING_FOLLOWER_SPAN, leader->duration);
 
-    while (newest - ITEM (ring->items.head)->time > leader->duration)
+    while (newest - ITEM (ring->items.head)->time > span)
       drop_head (ring);
   }
 

@@ -14,9 +14,11 @@
  * (gst/hksv-prebuffer-query.h), so two items with the same time cannot be told apart.
  *
  * A follower ring (audio) has no GOPs: every item is kept while its time is at or after the start
- * (oldest keyframe) of its leader. It is trimmed whenever its leader trims; while the leader is
- * empty it keeps the leader's duration before its newest item. It has its own byte bound
- * (oldest items dropped first).
+ * (oldest keyframe) of its leader, however far ahead of the leader's newest item it is (a
+ * non-live pipeline's audio runs ahead of the video). It is trimmed whenever its leader trims;
+ * while the leader is empty it keeps HKSV_GOP_RING_FOLLOWER_SPAN (or the leader's duration, when
+ * longer) before its newest item, which the leader's first keyframe then trims to its start. It
+ * has its own byte bound (oldest items dropped first).
  *
  * Items pushed are owned by the ring (freed with the ring's free function when dropped) only when
  * the push returns HKSV_GOP_RING_ADDED; otherwise the caller keeps them.
@@ -30,6 +32,11 @@ G_BEGIN_DECLS
 
 /* An unknown time (the same value as GST_CLOCK_TIME_NONE). */
 #define HKSV_GOP_RING_TIME_NONE G_MAXUINT64
+
+/* What a follower keeps before its newest item while its leader is empty (ns): 60 s, the lead a
+ * non-live pipeline's audio may take before the first video GOP (audiotestsrc and voaacenc
+ * deliver seconds of audio before x264enc's first frame). */
+#define HKSV_GOP_RING_FOLLOWER_SPAN (60 * G_GUINT64_CONSTANT (1000000000))
 
 typedef enum {
   HKSV_GOP_RING_ADDED,

@@ -28,6 +28,7 @@ struct _HksvRecordingSession {
   gint64 cut_time;
   GArray *held_video; /* video from the keyframe at cut_time on, for the next fragment */
   GArray *held_audio; /* audio not yet known to be in the current fragment, in order */
+  gsize held_audio_bytes;
 
   gboolean have_video;
   gint64 last_video_dts;
@@ -91,6 +92,7 @@ clear_queued (HksvRecordingSession *s)
   sample_array_clear (s->frag_audio);
   sample_array_clear (s->held_video);
   sample_array_clear (s->held_audio);
+  s->held_audio_bytes = 0;
   s->frag_bytes = 0;
   s->cut_pending = FALSE;
 }
@@ -175,12 +177,24 @@ take_held_audio (HksvRecordingSession *s, gint64 limit)
     if (sample->pts >= limit)
       break;
     s->frag_bytes += g_bytes_get_size (sample->data);
+    s->held_audio_bytes -= g_bytes_get_size (sample->data);
     /* the array takes the reference over: no clear func on the moved range */
     g_array_append_val (s->frag_audio, *sample);
     sample->data = NULL;
   }
   if (i > 0)
     g_array_remove_range (s->held_audio, 0, i);
+}
+
+/* Drops the `n` oldest held audio frames. */
+static void
+drop_held_audio (HksvRecordingSession *s, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    s->held_audio_bytes -= g_bytes_get_size (g_array_index (s->held_audio, HksvSample, i).data);
+  if (n > 0)
+    g_array_remove_range (s->held_audio, 0, n);
+  s->stats.dropped_audio += n;
 }
 
 /* The recording ends at `limit`: the audio after it that was already placed in the fragment
@@ -453,9 +467,7 @@ hksv_recording_session_push_video (HksvRecordingSession *session, const HksvSamp
       if (!audio_before_origin (s, g_array_index (s->held_audio, HksvSample, i).pts))
         break;
     }
-    s->stats.dropped_audio += i;
-    if (i > 0)
-      g_array_remove_range (s->held_audio, 0, i);
+    drop_held_audio (s, i);
     take_held_audio (s, earliest_cut (s));
   }
 
@@ -472,6 +484,8 @@ hksv_recording_session_push_audio (HksvRecordingSession *session, const HksvSamp
   HksvRecordingSession *s = session;
   HksvSample copy;
   gint64 threshold;
+  gsize size;
+  gboolean direct;
 
   g_return_val_if_fail (session != NULL, HKSV_RECORDING_DROPPED);
   g_return_val_if_fail (sample != NULL && sample->data != NULL, HKSV_RECORDING_DROPPED);
@@ -490,25 +504,41 @@ hksv_recording_session_push_audio (HksvRecordingSession *session, const HksvSamp
   copy.dts = copy.pts;
   if (copy.duration == 0)
     copy.duration = s->frame_duration;
+  size = g_bytes_get_size (copy.data);
+  threshold = s->cut_pending ? s->cut_time : earliest_cut (s);
+  direct = s->started && s->held_audio->len == 0 && copy.pts < threshold;
+  if (!direct && s->started && s->held_audio_bytes + size > s->config.max_fragment_bytes) {
+    /* Audio ahead of the video waits for it whatever its lead, within the byte bound; beyond
+     * it the newest goes (the held audio is what the video reaches first). */
+    s->stats.dropped_audio++;
+    return HKSV_RECORDING_DROPPED;
+  }
+
   s->have_audio = TRUE;
   s->last_audio_pts = copy.pts;
   if (!s->have_audio_end || copy.pts + (gint64) copy.duration > s->audio_end)
     s->audio_end = copy.pts + (gint64) copy.duration;
   s->have_audio_end = TRUE;
 
-  threshold = s->cut_pending ? s->cut_time : earliest_cut (s);
-  if (s->started && s->held_audio->len == 0 && copy.pts < threshold) {
+  if (direct) {
     sample_array_append (s->frag_audio, &copy);
-    s->frag_bytes += g_bytes_get_size (copy.data);
+    s->frag_bytes += size;
     if (check_overflow (s))
       return HKSV_RECORDING_ENDED;
   } else {
     sample_array_append (s->held_audio, &copy);
-    while (s->held_audio->len > 1
-           && copy.pts - g_array_index (s->held_audio, HksvSample, 0).pts
-                  > (gint64) HKSV_RECORDING_MAX_HELD_AUDIO) {
-      g_array_remove_index (s->held_audio, 0);
-      s->stats.dropped_audio++;
+    s->held_audio_bytes += size;
+    if (!s->started) {
+      /* Before the time base: the oldest frames are the first to fall before it. */
+      gsize bytes = s->held_audio_bytes;
+      guint n = 0;
+
+      while (n + 1 < s->held_audio->len
+             && (copy.pts - g_array_index (s->held_audio, HksvSample, n).pts
+                     > (gint64) HKSV_RECORDING_MAX_HELD_AUDIO
+                 || bytes > s->config.max_fragment_bytes))
+        bytes -= g_bytes_get_size (g_array_index (s->held_audio, HksvSample, n++).data);
+      drop_held_audio (s, n);
     }
   }
   try_cut (s, FALSE);

@@ -12,6 +12,11 @@
  * - A fragment starts at a keyframe and is cut at the first keyframe whose DTS is at or after
  *   `fragment_duration` less HKSV_FRAGMENT_TOLERANCE_MS (100 ms, gst/hksv-limits.h: received
  *   timestamps jitter) since the fragment's start; that keyframe starts the next fragment.
+ * - Audio ahead of the video (a non-live pipeline's audio runs ahead; a prebuffer snapshot
+ *   holds audio up to its newest) is held, whatever its lead, until the video reaches it, within
+ *   `max_fragment_bytes` of held audio (beyond it the newest frames are dropped). Before the
+ *   first keyframe, held audio is bounded to HKSV_RECORDING_MAX_HELD_AUDIO and that byte bound,
+ *   the oldest frames dropped first.
  * - Audio with PTS before the cut belongs to the fragment. The cut waits until the audio has
  *   reached it (the newest frame's PTS + duration >= the cut), for at most `audio_wait` of video
  *   after the cut (HKSV_RECORDING_AUDIO_WAIT_DEFAULT = 1 s: far more than the audio/video skew of
@@ -48,9 +53,10 @@ G_BEGIN_DECLS
 
 #define HKSV_RECORDING_AUDIO_WAIT_DEFAULT (G_GUINT64_CONSTANT (1000000000))
 #define HKSV_RECORDING_MAX_FRAGMENT_BYTES_DEFAULT (64 * 1024 * 1024)
-/* Audio held while its fragment is not known yet (before the first keyframe, or ahead of the
- * video) is bounded to this span after the oldest held frame; older frames are dropped. */
-#define HKSV_RECORDING_MAX_HELD_AUDIO (G_GUINT64_CONSTANT (10000000000))
+/* Audio held before the first keyframe is bounded to this span before the newest held frame;
+ * older frames are dropped (they would fall before the time base). Audio held once the recording
+ * has started (ahead of the video) has no time bound, only max_fragment_bytes. */
+#define HKSV_RECORDING_MAX_HELD_AUDIO (G_GUINT64_CONSTANT (60000000000))
 
 typedef struct {
   HksvTrackInfo video;
@@ -64,7 +70,7 @@ typedef struct {
   guint64 audio_wait;        /* ns, 0: HKSV_RECORDING_AUDIO_WAIT_DEFAULT */
   guint64 interleave;        /* ns, the writer's interleave_ns (0: one trun per track) */
   gsize max_chunk_size;      /* 0: HKSV_CHUNK_MAX_SIZE */
-  gsize max_fragment_bytes;  /* 0: HKSV_RECORDING_MAX_FRAGMENT_BYTES_DEFAULT */
+  gsize max_fragment_bytes;  /* 0: HKSV_RECORDING_MAX_FRAGMENT_BYTES_DEFAULT; also held audio's */
 } HksvRecordingConfig;
 
 typedef enum {

@@ -4,7 +4,7 @@
 #
 #   pipelines/videotestsrc.sh                     # 2 clips of 720p25 at 2 Mbit/s, in 40 s
 #   WIDTH=1920 HEIGHT=1080 FPS=30 CYCLES=1 pipelines/videotestsrc.sh
-#   LIVE=0 AUDIO=insert pipelines/videotestsrc.sh # as fast as the machine can
+#   LIVE=0 AUDIO=tone pipelines/videotestsrc.sh   # as fast as the machine can
 #
 # The scene is STILL_S seconds of a still (black) frame, then MOTION_S seconds of the moving
 # ball, CYCLES times, then STILL_S seconds still again; then the pipeline ends (EOS). Each
@@ -20,9 +20,9 @@
 # BITRATE, FRAGMENT_MS, PREBUFFER_MS, POST_MOTION_MS, ...).
 #
 # LIVE=0: nothing keeps the audio in step with the video: audiotestsrc and voaacenc deliver the
-# whole audio before x264enc has put out its first frames, hksvprebuffer keeps only its
-# duration of audio while it has no video, and the clips get inserted silence instead of the
-# source's audio. Use it with AUDIO=insert (or silence, which records the same).
+# whole audio before x264enc has put out its first frames. hksvprebuffer keeps that audio (up
+# to 60 s of it while there is no video, then from its oldest GOP on) and hksvsink holds it
+# until the video reaches it, so the clips get the source's audio as with LIVE=1.
 # See docs/pipelines.md.
 set -eu
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -63,9 +63,6 @@ case $AUDIO in
     ;;
 esac
 
-if [ "$LIVE" != 1 ] && [ "$AUDIO" = tone ]; then
-  echo "# note: LIVE=0 records inserted silence, not the tone (see the comment at the top)" >&2
-fi
 hksv_find_plugin
 echo "# ${CYCLES} motion periods of ${MOTION_S} s; ${total_s} s of video at ${WIDTH}x${HEIGHT}@${fps}"
 hksv_run "$video" ${audio:+"$audio"} "${parts[@]}"

@@ -125,7 +125,7 @@ gst_hksv_sink_maybe_start_clip_locked (GstHksvSink *sink)
     return NULL;
   gst_hksv_sink_config_init_locked (sink, &config);
   config.prebuffer_ms = 0;
-  s = gst_hksv_sink_start_locked (sink, KIND_FILE, &config, NULL, NULL, NULL, &error);
+  s = gst_hksv_sink_start_locked (sink, KIND_FILE, &config, FALSE, NULL, NULL, NULL, &error);
   if (!s)
     gst_hksv_sink_clip_failed (sink, error);
   return s;

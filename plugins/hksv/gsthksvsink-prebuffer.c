@@ -1,7 +1,9 @@
 /* hksvsink: the prebuffer hand-over (gsthksvsink-private.h). A session that starts with a
  * prebuffer queries hksvprebuffer on both pads (gst/hksv-prebuffer-query.h) without the lock,
  * feeds it the video from the latest keyframe that still gives the prebuffer length with the
- * audio in time order, then the live samples held meanwhile, skipping what the snapshot held. */
+ * audio in time order, then the live samples held meanwhile, skipping what the snapshot held.
+ * An audio pad at EOS before the session starts (a non-live pipeline's audio, run ahead) may
+ * still have its audio in the prebuffer: the session then records it. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -159,6 +161,34 @@ snapshot_feed (GstHksvSink *sink, Session *s, Snapshot *vsnap, Snapshot *asnap)
   }
 }
 
+gboolean
+gst_hksv_sink_ended_audio_prebuffered (GstHksvSink *sink)
+{
+  GstPad *apad = NULL;
+  Snapshot snap;
+  gboolean held = FALSE;
+
+  g_mutex_lock (&sink->lock);
+  if (sink->audio.pad && sink->audio.have_caps && sink->audio.eos)
+    apad = gst_object_ref (sink->audio.pad);
+  g_mutex_unlock (&sink->lock);
+  if (!apad)
+    return FALSE;
+  snapshot_take (apad, &snap);
+  gst_object_unref (apad);
+  if (snap.valid && snap.caps && gst_caps_get_size (snap.caps) > 0
+      && gst_buffer_list_length (snap.buffers) > 0) {
+    g_autoptr (GBytes) cd = gst_hksv_sink_caps_codec_data (gst_caps_get_structure (snap.caps, 0));
+
+    g_mutex_lock (&sink->lock);
+    held = cd && sink->audio.have_caps && g_bytes_equal (cd, sink->audio.track.codec_data);
+    g_mutex_unlock (&sink->lock);
+  }
+  snapshot_clear (&snap);
+  GST_DEBUG_OBJECT (sink, "audio at EOS, %s in the prebuffer", held ? "its audio" : "nothing");
+  return held;
+}
+
 void
 gst_hksv_sink_take_prebuffer (GstHksvSink *sink, Session *s, GstPad *vpad, GstPad *apad)
 {
@@ -178,6 +208,9 @@ gst_hksv_sink_take_prebuffer (GstHksvSink *sink, Session *s, GstPad *vpad, GstPa
     gst_hksv_sink_session_feed (sink, s, h->video, &h->sample);
   }
   g_array_set_size (s->held, 0);
+  /* the audio ended before the session started: what the prebuffer held was all of it */
+  if (sink->audio.eos)
+    gst_hksv_sink_session_end_audio (sink, s);
   g_mutex_unlock (&sink->lock);
   snapshot_clear (&vsnap);
   snapshot_clear (&asnap);

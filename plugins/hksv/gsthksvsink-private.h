@@ -164,11 +164,13 @@ void gst_hksv_sink_outbox_clear (Session *s);
 GstMessage *gst_hksv_sink_session_message (GstHksvSink *sink, Session *s, gboolean started);
 
 /* Makes and lists a session (a clip: opens its file too) and queues its "started" message,
- * under the lock. NULL with `error` when it cannot start; `destroy` is then the caller's to
- * call. */
+ * under the lock. `ended_audio`: record the audio pad's track although the pad is at EOS (its
+ * audio is in the prebuffer: gst_hksv_sink_ended_audio_prebuffered()). NULL with `error` when
+ * it cannot start; `destroy` is then the caller's to call. */
 Session *gst_hksv_sink_start_locked (GstHksvSink *sink, SessionKind kind,
-    const GstHksvSinkSessionConfig *config, const GstHksvSinkSessionCallbacks *callbacks,
-    gpointer user_data, GDestroyNotify destroy, GError **error);
+    const GstHksvSinkSessionConfig *config, gboolean ended_audio,
+    const GstHksvSinkSessionCallbacks *callbacks, gpointer user_data, GDestroyNotify destroy,
+    GError **error);
 /* Starts a session (the public API, the "start-session" signal and clips); its id, 0 when it
  * could not start (then `destroy` has been called). Takes the lock. */
 guint gst_hksv_sink_start (GstHksvSink *sink, SessionKind kind,
@@ -185,6 +187,8 @@ void gst_hksv_sink_feed_all (GstHksvSink *sink, gboolean video, const HksvSample
 void gst_hksv_sink_session_end (
     GstHksvSink *sink, Session *s, GstHksvSinkEndReason reason, gboolean end_of_stream);
 void gst_hksv_sink_end_all (GstHksvSink *sink, GstHksvSinkEndReason reason, gboolean end_of_stream);
+/* No more audio for the session (its audio pad is at EOS): cuts no longer wait for it. */
+void gst_hksv_sink_session_end_audio (GstHksvSink *sink, Session *s);
 void gst_hksv_sink_end_audio_all (GstHksvSink *sink);
 
 /* ---- gsthksvsink-delivery.c ---- */
@@ -198,6 +202,10 @@ void gst_hksv_sink_drain (GstHksvSink *sink);
 /* Queries the prebuffer on `vpad` and `apad` (may be NULL) without the lock, then feeds it and
  * the live samples held meanwhile to `s` (marked `starting`, referenced by the caller). */
 void gst_hksv_sink_take_prebuffer (GstHksvSink *sink, Session *s, GstPad *vpad, GstPad *apad);
+/* Without the lock: whether the audio pad is at EOS with its caps' audio still in the prebuffer
+ * upstream (a non-live pipeline: the audio ran ahead of the video and ended before the session
+ * starts). Such a session records that audio rather than none. */
+gboolean gst_hksv_sink_ended_audio_prebuffered (GstHksvSink *sink);
 
 /* ---- gsthksvsink-clips.c ---- */
 

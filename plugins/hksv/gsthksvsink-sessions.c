@@ -262,18 +262,21 @@ gst_hksv_sink_end_all (GstHksvSink *sink, GstHksvSinkEndReason reason, gboolean 
     gst_hksv_sink_session_end (sink, l->data, reason, end_of_stream);
 }
 
+void
+gst_hksv_sink_session_end_audio (GstHksvSink *sink, Session *s)
+{
+  if (s->audio_live && !s->ended) {
+    hksv_recording_session_end_audio (s->core);
+    session_check (sink, s);
+  }
+}
+
 /* The audio has ended: sessions recording it go on with video (and silence) only. */
 void
 gst_hksv_sink_end_audio_all (GstHksvSink *sink)
 {
-  for (GList *l = sink->sessions; l; l = l->next) {
-    Session *s = l->data;
-
-    if (s->audio_live && !s->ended) {
-      hksv_recording_session_end_audio (s->core);
-      session_check (sink, s);
-    }
-  }
+  for (GList *l = sink->sessions; l; l = l->next)
+    gst_hksv_sink_session_end_audio (sink, l->data);
 }
 
 void
@@ -307,10 +310,11 @@ audio_frame_samples (GBytes *asc)
 }
 
 /* Makes and lists a session from the pads' current caps (under the lock); its core has sent the
- * init segment into its outbox. */
+ * init segment into its outbox. `ended_audio`: the audio pad is at EOS but the prebuffer holds
+ * its audio (a non-live pipeline's audio, ended before the video): it is recorded. */
 static Session *
-session_create (
-    GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessionConfig *config, GError **error)
+session_create (GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessionConfig *config,
+    gboolean ended_audio, GError **error)
 {
   HksvRecordingConfig rc = { 0 };
   g_autoptr (GBytes) silence_asc = NULL;
@@ -341,7 +345,7 @@ session_create (
   rc.fragment_duration = (guint64) config->fragment_duration_ms * GST_MSECOND;
   rc.max_duration = (guint64) config->max_duration_ms * GST_MSECOND;
   rc.interleave = INTERLEAVE;
-  audio_caps = sink->audio.pad && sink->audio.have_caps && !sink->audio.eos;
+  audio_caps = sink->audio.pad && sink->audio.have_caps && (!sink->audio.eos || ended_audio);
   if (config->audio != GST_HKSV_SINK_AUDIO_NONE && audio_caps) {
     HksvAacObjectType aot
         = sink->audio.track.codec == HKSV_CODEC_AAC_ELD ? HKSV_AAC_OBJECT_ELD : HKSV_AAC_OBJECT_LC;
@@ -393,8 +397,9 @@ session_create (
 
 Session *
 gst_hksv_sink_start_locked (GstHksvSink *sink, SessionKind kind,
-    const GstHksvSinkSessionConfig *config, const GstHksvSinkSessionCallbacks *callbacks,
-    gpointer user_data, GDestroyNotify destroy, GError **error)
+    const GstHksvSinkSessionConfig *config, gboolean ended_audio,
+    const GstHksvSinkSessionCallbacks *callbacks, gpointer user_data, GDestroyNotify destroy,
+    GError **error)
 {
   g_autofree gchar *location = NULL;
   FILE *file = NULL;
@@ -403,7 +408,7 @@ gst_hksv_sink_start_locked (GstHksvSink *sink, SessionKind kind,
 
   if (kind == KIND_FILE && !(file = gst_hksv_sink_clip_open (sink, &location, &index, error)))
     return NULL;
-  s = session_create (sink, kind, config, error);
+  s = session_create (sink, kind, config, ended_audio, error);
   if (!s) {
     if (file)
       gst_hksv_sink_clip_discard (file, location);
@@ -427,11 +432,13 @@ gst_hksv_sink_start (GstHksvSink *sink, SessionKind kind, const GstHksvSinkSessi
 {
   g_autoptr (GError) error = NULL;
   GstPad *vpad = NULL, *apad = NULL;
+  gboolean ended_audio = config->prebuffer_ms > 0 && gst_hksv_sink_ended_audio_prebuffered (sink);
   Session *s;
   guint id;
 
   g_mutex_lock (&sink->lock);
-  s = gst_hksv_sink_start_locked (sink, kind, config, callbacks, user_data, destroy, &error);
+  s = gst_hksv_sink_start_locked (
+      sink, kind, config, ended_audio, callbacks, user_data, destroy, &error);
   if (!s) {
     if (kind == KIND_FILE)
       gst_hksv_sink_clip_failed (sink, error);

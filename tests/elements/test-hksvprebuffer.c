@@ -1048,6 +1048,49 @@ test_audio_follower (void)
   gst_harness_teardown (h);
 }
 
+/* A non-live pipeline: audiotestsrc and voaacenc deliver their whole stream (20 s here) before
+ * the encoder's first video frame. The audio is kept while there is no video (up to 60 s), then
+ * from the oldest kept keyframe on, whatever its lead over the video, for the first recording and
+ * the later ones. */
+static void
+test_audio_ahead (void)
+{
+  GstHarness *h = video_harness ("duration=1000");
+  GstElement *e = prebuffer_of (h);
+  GstPad *audio_sink = gst_element_request_pad_simple (e, "audio_sink");
+  GstHarness *ha = gst_harness_new_with_element (e, "audio_sink", "audio_src");
+  const guint n_audio = 20000 / 64 + 1; /* 0 .. 19.968 s */
+  Content c;
+
+  gst_harness_set_src_caps (ha, gst_caps_ref (aac_caps));
+  gst_harness_set_drop_buffers (h, TRUE);
+  gst_harness_set_drop_buffers (ha, TRUE);
+  for (guint k = 0; k < n_audio; k++)
+    push_au (ha, k * 64, TRUE, 20);
+  g_assert_true (gst_harness_push_event (ha, gst_event_new_eos ()));
+  g_assert_cmpuint (get_u64 (h, "current-level-bytes"), ==, n_audio * 20);
+
+  /* the video from 0 in GOPs of 500 ms: all of the audio is at or after its start */
+  push_gops (h, 0, 2, 5, 100, 500);
+  g_assert_true (query_content (ha, &c));
+  g_assert_cmpuint (gst_buffer_list_length (c.buffers), ==, n_audio);
+  g_assert_cmpuint (GST_BUFFER_PTS (gst_buffer_list_get (c.buffers, 0)), ==, 0);
+  content_clear (&c);
+
+  /* later: the ring starts at K5500 (6.9 - 6 < 1 s), the audio at the first frame at or after
+   * it (86 * 64 = 5504 ms), up to the end of the audio, 13 s ahead */
+  push_gops (h, 1000, 12, 5, 100, 500);
+  assert_content (h, "K5500..5900 K6000..6400 K6500..6900", TRUE);
+  g_assert_true (query_content (ha, &c));
+  g_assert_cmpuint (GST_BUFFER_PTS (gst_buffer_list_get (c.buffers, 0)), ==, 5504 * MS);
+  g_assert_cmpuint (gst_buffer_list_length (c.buffers), ==, n_audio - 86);
+  g_assert_cmpuint (c.duration, ==, (19968 - 5504) * MS);
+  content_clear (&c);
+  gst_harness_teardown (ha);
+  gst_object_unref (audio_sink);
+  gst_harness_teardown (h);
+}
+
 /* New codec_data: a new init segment, the old content goes. The same caps again keep it. */
 static void
 test_caps_change (void)
@@ -1556,6 +1599,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hksvprebuffer/duration-while-playing", test_duration_while_playing);
   g_test_add_func ("/hksvprebuffer/handover-threads", test_handover_threads);
   g_test_add_func ("/hksvprebuffer/audio-follower", test_audio_follower);
+  g_test_add_func ("/hksvprebuffer/audio-ahead", test_audio_ahead);
   g_test_add_func ("/hksvprebuffer/caps-change", test_caps_change);
   g_test_add_func ("/hksvprebuffer/flush", test_flush);
   g_test_add_func ("/hksvprebuffer/eos", test_eos);

@@ -908,6 +908,58 @@ test_prebuffer_handover (void)
   fixture_clear (&f);
 }
 
+/* A non-live pipeline through hksvprebuffer: the whole audio (20 s) arrives before the video,
+ * then ends (EOS) or not. A session started at 6 s and another at 14 s get the audio of their
+ * time from the prebuffer, ahead of the video, for every fragment: the source's frames, no
+ * inserted silence. */
+static void
+test_audio_ahead (void)
+{
+  for (guint ended = 0; ended < 2; ended++) {
+    Fixture f;
+    Recorder a, b;
+    Recording rec;
+    Recorder *recs[] = { &a, &b };
+    const guint n_frags[] = { 5, 3 }; /* 0 .. 20 s, 8 .. 20 s */
+
+    g_test_message ("audio %s", ended ? "ended (EOS) before the sessions" : "ahead, not ended");
+    fixture_init (&f, "hksvprebuffer duration=4000 force-key-units=false", TRUE);
+    recorder_init (&a);
+    recorder_init (&b);
+    push_audio (f.ha, 0, 20000);
+    if (ended)
+      g_assert_true (gst_harness_push_event (f.ha, gst_event_new_eos ()));
+    push_video (f.h, 0, 6000, 4000);
+    /* from the keyframe at 0 (the latest with 4 s before 5.96 s) */
+    start_session (&f, &a, 4000, 0, GST_HKSV_SINK_AUDIO_SILENCE_IF_MISSING);
+    push_video (f.h, 6000, 14000, 4000);
+    start_session (&f, &b, 4000, 0, GST_HKSV_SINK_AUDIO_SILENCE_IF_MISSING); /* from 8 s */
+    push_video (f.h, 14000, 20000, 4000);
+    g_assert_true (stop_fn ((GstHksvSink *) f.sink, a.id, TRUE));
+    g_assert_true (stop_fn ((GstHksvSink *) f.sink, b.id, TRUE));
+
+    for (guint r = 0; r < 2; r++) {
+      check_chunks (recs[r]->chunks, 4000, HKSV_MP4_AUDIO_YES, TRUE);
+      recording_parse (&rec, recs[r]->chunks);
+      g_assert_cmpuint (rec.fragments->len, ==, n_frags[r]);
+      for (guint i = 0; i < rec.fragments->len; i++) {
+        HksvMp4Traf *t = recording_traf (&rec, i, SOUN);
+
+        g_assert_cmpuint (traf_samples (&rec, i, VIDE), ==, 100);
+        /* [4i, 4i + 4) s: 125 frames of 32 ms, each the source's 60 bytes */
+        g_assert_cmpuint (t->samples->len, ==, 125);
+        g_assert_cmpuint (traf_tfdt (&rec, i, SOUN), ==, i * 125 * 1024);
+        for (guint k = 0; k < t->samples->len; k++)
+          g_assert_cmpuint (g_array_index (t->samples, HksvMp4Sample, k).size, ==, 60);
+      }
+      recording_clear (&rec);
+    }
+    recorder_clear (&a);
+    recorder_clear (&b);
+    fixture_clear (&f);
+  }
+}
+
 typedef struct {
   GstHarness *h;
   gint64 until_ms;
@@ -1680,6 +1732,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hksvsink/chunking-boundary", test_chunking_boundary);
   g_test_add_func ("/hksvsink/concurrent-sessions", test_concurrent_sessions);
   g_test_add_func ("/hksvsink/prebuffer-handover", test_prebuffer_handover);
+  g_test_add_func ("/hksvsink/audio-ahead", test_audio_ahead);
   g_test_add_func ("/hksvsink/handover-threads", test_handover_threads);
   g_test_add_func ("/hksvsink/max-duration", test_max_duration);
   g_test_add_func ("/hksvsink/caps-change", test_caps_change);

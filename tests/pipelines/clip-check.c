@@ -168,10 +168,35 @@ count_cb (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer user_data)
   g_atomic_int_inc ((gint *) user_data);
 }
 
-/* Frames qtdemux + avdec_* decode from the clip (video, audio). */
+typedef struct {
+  gint frames, silent;
+} AudioCount;
+
+/* A decoded frame (F32LE): counted, and counted silent when every sample is below 1/1000. */
 static void
-gst_decode_counts (
-    const gchar *path, HksvMp4Codec codec, gboolean audio, gint *video_frames, gint *audio_frames)
+audio_cb (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer user_data)
+{
+  AudioCount *count = user_data;
+  GstMapInfo map;
+  gfloat peak = 0;
+
+  g_assert_true (gst_buffer_map (buffer, &map, GST_MAP_READ));
+  for (gsize i = 0; i + sizeof (gfloat) <= map.size; i += sizeof (gfloat)) {
+    gfloat v;
+
+    memcpy (&v, map.data + i, sizeof v);
+    peak = MAX (peak, ABS (v));
+  }
+  gst_buffer_unmap (buffer, &map);
+  /* one streaming thread: no locking */
+  count->frames++;
+  count->silent += peak < 1e-3f;
+}
+
+/* Frames qtdemux + avdec_* decode from the clip (video, audio, silent audio). */
+static void
+gst_decode_counts (const gchar *path, HksvMp4Codec codec, gboolean audio, gint *video_frames,
+    gint *audio_frames, gint *silent_frames)
 {
   const gchar *video
       = codec == HKSV_MP4_CODEC_H265 ? "h265parse ! avdec_h265" : "h264parse ! avdec_h264";
@@ -179,18 +204,19 @@ gst_decode_counts (
                                             "d.video_0 ! queue ! %s ! fakesink name=vsink "
                                             "signal-handoffs=true %s",
       path, video,
-      audio ? "d.audio_0 ! queue ! aacparse ! avdec_aac ! fakesink name=asink "
-              "signal-handoffs=true"
+      audio ? "d.audio_0 ! queue ! aacparse ! avdec_aac ! audioconvert ! "
+              "audio/x-raw,format=F32LE ! fakesink name=asink signal-handoffs=true"
             : "");
   GstElement *pipeline = hksv_test_pipeline (desc);
   GstElement *vsink = gst_bin_get_by_name (GST_BIN (pipeline), "vsink");
+  AudioCount acount = { 0, 0 };
   HksvTestRun run;
 
-  *video_frames = *audio_frames = 0;
+  *video_frames = 0;
   g_signal_connect (vsink, "handoff", G_CALLBACK (count_cb), video_frames);
   if (audio) {
     GstElement *asink = gst_bin_get_by_name (GST_BIN (pipeline), "asink");
-    g_signal_connect (asink, "handoff", G_CALLBACK (count_cb), audio_frames);
+    g_signal_connect (asink, "handoff", G_CALLBACK (audio_cb), &acount);
     gst_object_unref (asink);
   }
   hksv_test_run (pipeline, 60, &run);
@@ -199,6 +225,8 @@ gst_decode_counts (
   hksv_test_run_clear (&run);
   gst_object_unref (vsink);
   gst_object_unref (pipeline);
+  *audio_frames = acount.frames;
+  *silent_frames = acount.silent;
 }
 
 static gchar *
@@ -302,7 +330,7 @@ hksv_test_check_clip (const gchar *path, const HksvMp4CheckOptions *options,
   GError *error = NULL;
   g_autoptr (HksvMp4Checker) checker = hksv_mp4_checker_new (options);
   const HksvMp4Summary *s;
-  gint video_frames, audio_frames;
+  gint video_frames, audio_frames, silent_frames;
 
   memset (info, 0, sizeof (*info));
   g_assert_true (g_file_get_contents (path, &data, &len, &error));
@@ -339,10 +367,12 @@ hksv_test_check_clip (const gchar *path, const HksvMp4CheckOptions *options,
   }
   g_assert_cmpuint (info->video_samples, >, 0);
 
-  gst_decode_counts (path, info->video_codec, info->has_audio, &video_frames, &audio_frames);
+  gst_decode_counts (
+      path, info->video_codec, info->has_audio, &video_frames, &audio_frames, &silent_frames);
   g_assert_cmpint (video_frames, ==, info->video_samples);
   if (info->has_audio)
     g_assert_cmpint (audio_frames, ==, info->audio_samples);
+  info->audio_silent_frames = silent_frames;
 
   ffprobe_check (path, info);
 }

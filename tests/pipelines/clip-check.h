@@ -37,8 +37,8 @@ GstElement *hksv_test_pipeline (const gchar *description);
 /* Makes `pipeline` run on a clock `rate` times as fast as the monotonic system clock. With
  * clocksync in each branch of a pipeline of non-live sources, the branches then stay in step as
  * those of a live pipeline do, at `rate` times real time. (Unpaced, audiotestsrc and voaacenc
- * deliver the whole audio before x264enc has put out its first frames, and hksvprebuffer keeps
- * only its `duration` of audio while it has no video.) */
+ * deliver the whole audio before x264enc has put out its first frames: hksvprebuffer and
+ * hksvsink keep it until the video reaches it.) */
 void hksv_test_use_fast_clock (GstElement *pipeline, guint rate);
 
 /* Sets PLAYING, polls the bus until EOS, an error or `timeout_s`, then sets NULL (which
@@ -54,6 +54,9 @@ typedef struct {
   gboolean has_audio;
   guint audio_rate;
   guint64 audio_samples, audio_bytes;
+  /* decoded (qtdemux + avdec_aac) audio frames whose every sample is below 1/1000 of full
+   * scale: inserted silence (or an encoder's priming frame) */
+  guint64 audio_silent_frames;
   gdouble audio_s;
   guint fragments;
   gdouble fragment_ms[64]; /* the first 64 fragments' lengths (the checker's) */
@@ -61,7 +64,8 @@ typedef struct {
 
 /* Checks the clip at `path`: no violation of the checker with `options` (printed when there are;
  * the rules of the NULL-terminated `ignore` are not checked),
- * qtdemux + avdec decode as many video (and audio) frames as the checker counts samples, ffprobe
+ * qtdemux + avdec decode as many video (and audio) frames as the checker counts samples (the
+ * silent audio frames counted), ffprobe
  * finds the same streams, frame counts and durations (within one frame) and ffmpeg decodes it
  * without an error. Fills `info` from the checker's summary. */
 void hksv_test_check_clip (const gchar *path, const HksvMp4CheckOptions *options,

@@ -7,12 +7,15 @@
  * again, each part its own videotestsrc with a fixed number of buffers joined by concat
  * (identity single-segment makes one time line of them, as a camera has), so that motion starts
  * and stops at known frames. clocksync paces both branches on a clock running SPEED times real
- * time, which keeps audio and video in step as in a live pipeline. Every clip must pass the
+ * time, which keeps audio and video in step as in a live pipeline; the unpaced case runs as fast
+ * as it can, its audio far ahead of the video (audiotestsrc and voaacenc are done before x264enc
+ * has put out its first frames). Every clip must pass the
  * conformance checker, decode frame for frame with qtdemux + avdec and with ffprobe/ffmpeg, and
  * span what the rules say: from the forced keyframe that gives the prebuffer before the motion to
  * the post-motion time after it ended (tests/pipelines/clip-check.h). Variants: no audio source
  * (silence inserted), EOS in the middle of a clip, H.265, an open GOP (non-IDR I-frames flagged
- * as keyframes by h264parse). */
+ * as keyframes by h264parse), not paced. Audio from the source must decode to the sine in every
+ * frame (but the encoder's first one), inserted silence to zeros. */
 #include <gst/check/gstcheck.h>
 #include <string.h>
 
@@ -50,6 +53,7 @@ typedef struct {
   /* frames the DTS lags the PTS (B-frames): hksvsink ends a clip at the first frame whose DTS
    * is past the post-motion time, so the clip holds that many frames more */
   guint reorder_frames;
+  gboolean unpaced; /* no clocksync, no fast clock: as fast as the elements go */
 } Case;
 
 static const Case cases[] = {
@@ -58,6 +62,7 @@ static const Case cases[] = {
   { "h264-eos-mid-clip", X264, "x264enc", TRUE, "auto", { 6, 4 }, 1, TRUE },
   { "h265-aac", X265, "x265enc", TRUE, "auto", { 6, 3, 7 }, 1, FALSE },
   { "h264-open-gop", X264_OPEN_GOP, "x264enc", TRUE, "auto", { 6, 3, 8 }, 1, FALSE, 2 },
+  { "h264-aac-not-live", X264, "x264enc", TRUE, "auto", { 6, 3, 12, 3, 8 }, 2, FALSE, 0, TRUE },
 };
 
 static gchar *
@@ -68,12 +73,12 @@ describe (const Case *c, const gchar *dir, guint *total_s)
 
   *total_s = 0;
   g_string_append_printf (d,
-      "concat name=c ! identity single-segment=true ! clocksync ! hksvmotion ! videoconvert ! %s ! "
+      "concat name=c ! identity single-segment=true %s ! hksvmotion ! videoconvert ! %s ! "
       "hksvprebuffer name=pb duration=%u fragment-duration=%u ! "
       "hksvsink name=s location=%s/clip-%%05d.mp4 fragment-duration=%u prebuffer-duration=%u "
       "post-motion=%u audio=%s audio-rate=%u ",
-      c->encoder, PREBUFFER_MS, FRAGMENT_MS, dir, FRAGMENT_MS, PREBUFFER_MS, POST_MOTION_MS,
-      c->sink_audio, AUDIO_RATE);
+      c->unpaced ? "" : "! clocksync", c->encoder, PREBUFFER_MS, FRAGMENT_MS, dir, FRAGMENT_MS,
+      PREBUFFER_MS, POST_MOTION_MS, c->sink_audio, AUDIO_RATE);
   for (guint i = 0; c->scene[i]; i++) {
     g_string_append_printf (d, "videotestsrc pattern=%s num-buffers=%u ! %s ! c. ",
         i % 2 ? "ball" : "black", c->scene[i] * FPS, caps);
@@ -82,10 +87,10 @@ describe (const Case *c, const gchar *dir, guint *total_s)
   if (c->audio_source)
     /* 20 ms buffers, as long as the video */
     g_string_append_printf (d,
-        "audiotestsrc wave=sine volume=0.2 samplesperbuffer=%u num-buffers=%u ! clocksync ! "
+        "audiotestsrc wave=sine volume=0.2 samplesperbuffer=%u num-buffers=%u %s ! "
         "audio/x-raw,rate=%u,channels=1 ! voaacenc ! aacparse ! pb.audio_sink pb.audio_src ! "
         "s.audio",
-        AUDIO_RATE / 50, *total_s * 50, AUDIO_RATE);
+        AUDIO_RATE / 50, *total_s * 50, c->unpaced ? "" : "! clocksync", AUDIO_RATE);
   return g_string_free (d, FALSE);
 }
 
@@ -111,7 +116,8 @@ test_record (gconstpointer data)
   desc = describe (c, dir, &total_s);
   g_test_message ("%s", desc);
   pipeline = hksv_test_pipeline (desc);
-  hksv_test_use_fast_clock (pipeline, SPEED);
+  if (!c->unpaced)
+    hksv_test_use_fast_clock (pipeline, SPEED);
   hksv_test_run (pipeline, 120, &run);
   gst_object_unref (pipeline);
   g_assert_null (run.error);
@@ -197,11 +203,16 @@ test_record (gconstpointer data)
     g_assert_true (info.has_audio);
     g_assert_cmpuint (info.audio_rate, ==, AUDIO_RATE);
     g_assert_cmpfloat (ABS (info.audio_s - info.video_s), <=, 1024.0 / AUDIO_RATE + 0.041);
-    if (c->audio_source)
-      /* the sine, not inserted silence (4 bytes a frame) */
+    g_test_message ("  %" G_GUINT64_FORMAT " silent audio frames", info.audio_silent_frames);
+    if (c->audio_source) {
+      /* the sine, not inserted silence (4 bytes a frame, decoded to zeros): every frame but
+       * voaacenc's first (its priming, in the clip that starts with the stream) */
       g_assert_cmpuint (info.audio_bytes, >, info.audio_samples * 20);
-    else
+      g_assert_cmpuint (info.audio_silent_frames, <=, start < FRAGMENT_MS * MS / 2 ? 1 : 0);
+    } else {
       g_assert_cmpuint (info.audio_bytes, <=, info.audio_samples * 8);
+      g_assert_cmpuint (info.audio_silent_frames, ==, info.audio_samples);
+    }
   }
   hksv_test_run_clear (&run);
   hksv_test_remove_dir (dir);

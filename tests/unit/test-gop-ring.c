@@ -5,7 +5,8 @@
  * from the rules in gop-ring.h: complete GOPs are kept while what remains after dropping the
  * oldest would no longer cover the duration before the newest item; the byte bound drops the
  * oldest GOPs, and a current GOP too big for it empties the ring until the next keyframe; times
- * must increase; the follower keeps what is at or after the video's oldest keyframe.
+ * must increase; the follower keeps what is at or after the video's oldest keyframe (however
+ * far ahead), and 60 s of audio while there is no video.
  * Items are counted as they are made and freed, so every check also proves the ownership rule
  * (the ring owns an item only when the push says ADDED). */
 #include "gst/gop-ring.h"
@@ -290,22 +291,50 @@ static const Script scripts[] = {
   { "audio behind the video start is dropped as it comes", 0, 0, 0, TRUE,
       { V (0, TRUE, 1, ADDED), V (1000, TRUE, 1, ADDED), V (2000, TRUE, 1, ADDED), A (1500, ADDED),
           CHECK (.video = "K2000", .audio = ""), A (2100, ADDED), CHECK (.audio = "2100") } },
-  /* With no video, audio keeps the video duration before its newest item. */
-  { "audio without video keeps the duration", 300, 0, 0, TRUE,
-      { A (0, ADDED), A (100, ADDED), A (200, ADDED), A (300, ADDED),
-          CHECK (.audio = "0 100 200 300"), A (400, ADDED), CHECK (.audio = "100 200 300 400"),
-          V (250, FALSE, 1, REFUSED_NO_KEYFRAME), CHECK (.audio = "100 200 300 400"),
-          V (350, TRUE, 1, ADDED), CHECK (.audio = "400"), A (500, ADDED), A (600, ADDED),
-          A (700, ADDED), CLEAR_VIDEO, A (800, ADDED), CHECK (.audio = "500 600 700 800"),
-          DURATION (100), CHECK (.audio = "700 800") } },
+  /* With no video, audio keeps 60 s (HKSV_GOP_RING_FOLLOWER_SPAN) before its newest item, not
+   * the video duration (300 ms here); the first keyframe trims it to its time. */
+  { "audio without video keeps the follower span", 300, 0, 0, TRUE,
+      { A (0, ADDED), A (100, ADDED), A (200, ADDED), A (300, ADDED), A (400, ADDED),
+          CHECK (.audio = "0 100 200 300 400"), V (250, FALSE, 1, REFUSED_NO_KEYFRAME),
+          CHECK (.audio = "0 100 200 300 400"), V (350, TRUE, 1, ADDED), CHECK (.audio = "400"),
+          A (500, ADDED), A (600, ADDED), A (700, ADDED), CLEAR_VIDEO, A (800, ADDED),
+          CHECK (.audio = "400 500 600 700 800"), DURATION (100),
+          CHECK (.audio = "400 500 600 700 800"),
+          /* 60500 - 500 = 60 s: kept; 60500 - 400 and 60700 - 600 are more */
+          A (60500, ADDED), CHECK (.audio = "500 600 700 800 60500"), A (60700, ADDED),
+          CHECK (.audio = "700 800 60500 60700"),
+          /* a prebuffer duration beyond 60 s is the span then */
+          DURATION (61000), A (61500, ADDED), CHECK (.audio = "700 800 60500 60700 61500"),
+          A (61800, ADDED), CHECK (.audio = "800 60500 60700 61500 61800") } },
+  /* A non-live pipeline: the whole audio (10 s) before the first video; then the video from 0
+   * in GOPs of 500 ms, duration 1000 ms. The audio is kept from the oldest GOP's start up to the
+   * newest, however far ahead of the video. */
+  { "audio far ahead of the video", 1000, 0, 0, TRUE,
+      { A (0, ADDED), A (1000, ADDED), A (2000, ADDED), A (3000, ADDED), A (4000, ADDED),
+          A (5000, ADDED), A (6000, ADDED), A (7000, ADDED), A (8000, ADDED), A (9000, ADDED),
+          A (10000, ADDED), V (0, TRUE, 1, ADDED),
+          CHECK (.audio = "0 1000 2000 3000 4000 5000 6000 7000 8000 9000 10000"),
+          GOPS (500, 4, 5, 100, 1),
+          /* 2400 - 1000 = 1400 >= 1000: K0 and K500 went, K1000 stays */
+          CHECK (.gops = "K1000..1400 K1500..1900 K2000..2400",
+              .audio = "1000 2000 3000 4000 5000 6000 7000 8000 9000 10000"),
+          GOPS (2500, 11, 5, 100, 1),
+          CHECK (.gops = "K6500..6900 K7000..7400 K7500..7900",
+              .audio = "7000 8000 9000 10000") } },
+  /* The byte bound (35 bytes: three frames of 10) drops the oldest audio, also far ahead. */
+  { "audio far ahead within the byte bound", 1000, 0, 35, TRUE,
+      { A (0, ADDED), A (1000, ADDED), A (2000, ADDED), A (3000, ADDED),
+          CHECK (.audio = "1000 2000 3000"), V (0, TRUE, 1, ADDED),
+          CHECK (.audio = "1000 2000 3000"), A (4000, ADDED), CHECK (.audio = "2000 3000 4000") } },
   { "audio follows a video overflow and a duration change", 2000, 350, 0, TRUE,
       { V (0, TRUE, 100, ADDED), A (0, ADDED), A (100, ADDED), V (100, FALSE, 100, ADDED),
           V (1000, TRUE, 100, ADDED), A (1000, ADDED), A (1100, ADDED),
           CHECK (.video = "K0 100 K1000", .audio = "0 100 1000 1100"), DURATION (0),
           CHECK (.video = "K1000", .audio = "1000 1100"), V (1100, FALSE, 100, ADDED),
           V (1200, FALSE, 200, OVERFLOW),
-          /* video empty: audio keeps duration 0 before its newest */
-          CHECK (.video = "", .audio = "1100") } },
+          /* video empty: audio keeps the follower span before its newest */
+          CHECK (.video = "", .audio = "1000 1100"), V (1300, TRUE, 100, ADDED),
+          CHECK (.video = "K1300", .audio = "") } },
   { "audio byte bound", 100000, 0, 25, TRUE,
       { V (0, TRUE, 1, ADDED), A (0, ADDED), A (10, ADDED), CHECK (.audio = "0 10"), A (20, ADDED),
           CHECK (.audio = "10 20"), AS (30, 26, OVERFLOW), CHECK (.audio = ""), A (40, ADDED),

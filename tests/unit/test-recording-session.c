@@ -694,6 +694,101 @@ test_audio_wait (void)
   config_clear (&config);
 }
 
+/* A non-live pipeline: the audio runs far ahead of the video, all of it pushed before the video:
+ * 50 s before the first keyframe (within HKSV_RECORDING_MAX_HELD_AUDIO, 60 s), 90 s after it
+ * (no time bound once started). It waits for the video, and every fragment gets the audio of
+ * its time. */
+static void
+test_audio_far_ahead (void)
+{
+  for (guint started_first = 0; started_first < 2; started_first++) {
+    HksvRecordingConfig config;
+    g_autoptr (HksvRecordingSession) s = NULL;
+    const guint lead_s = started_first ? 90 : 50;
+    /* 4 s fragments and a last one of 2 s; 125 audio frames in each 4 s */
+    const guint n_frags = lead_s / 4 + 1, n_aac = (lead_s * 1000 + 31) / 32;
+    HksvRecordingStats stats;
+    Collector c;
+    FragInfo f;
+    guint i = 0, total = 0;
+
+    g_test_message (
+        "%u s of audio %s the first keyframe", lead_s, started_first ? "after" : "before");
+    config_init (&config, TRUE);
+    s = session_new (&config, &c);
+    if (started_first)
+      for (; i < 10; i++)
+        g_assert_cmpint (push_frame (s, 0, i, 100), ==, HKSV_RECORDING_ACCEPTED);
+    for (guint k = 0; k < n_aac; k++)
+      g_assert_cmpint (push_aac (s, 0, k), ==, HKSV_RECORDING_ACCEPTED);
+    hksv_recording_session_end_audio (s);
+    for (; i < lead_s * 25; i++) /* a keyframe every 4 s */
+      g_assert_cmpint (push_frame (s, 0, i, 100), ==, HKSV_RECORDING_ACCEPTED);
+    g_assert_true (hksv_recording_session_stop (s, TRUE));
+
+    g_assert_cmpuint (n_fragments (&c), ==, n_frags);
+    for (guint k = 0; k < n_frags; k++) {
+      guint want = k + 1 < n_frags ? 125 : n_aac - total;
+
+      fragment_info (&c, k, &f);
+      g_assert_cmpuint (f.traf[0].samples, ==, k + 1 < n_frags ? 100 : 50);
+      g_assert_cmpuint (f.traf[1].tfdt, ==, (guint64) total * 1024);
+      g_assert_cmpuint (f.traf[1].samples, ==, want);
+      total += want;
+    }
+    hksv_recording_session_get_stats (s, &stats);
+    g_assert_cmpuint (stats.audio_samples, ==, n_aac);
+    g_assert_cmpuint (stats.dropped_audio, ==, 0);
+    collector_clear (&c);
+    config_clear (&config);
+  }
+}
+
+/* Audio held ahead of the video is bounded by max_fragment_bytes: beyond it the newest frames
+ * are dropped, the held ones still reach their fragments. */
+static void
+test_held_audio_byte_bound (void)
+{
+  HksvRecordingConfig config;
+  g_autoptr (HksvRecordingSession) s = NULL;
+  g_autoptr (GBytes) frame = g_bytes_new_take (g_malloc0 (1000), 1000);
+  HksvRecordingStats stats;
+  Collector c;
+  FragInfo f;
+  guint k;
+
+  config_init (&config, TRUE);
+  config.max_fragment_bytes = 150000;
+  s = session_new (&config, &c);
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpint (push_video_sized (s, i * FRAME, i == 0, 100), ==, HKSV_RECORDING_ACCEPTED);
+  /* 10 s of 1000-byte frames: up to the earliest cut (3.9 s: frames 0..121) into the fragment,
+   * then 150 held (up to 8.672 s), the other 40 dropped */
+  for (k = 0; k * AAC_FRAME < 10000 * MS; k++) {
+    HksvSample sample = { k * AAC_FRAME, k * AAC_FRAME, 0, TRUE, frame };
+
+    g_assert_cmpint (hksv_recording_session_push_audio (s, &sample), ==,
+        k < 272 ? HKSV_RECORDING_ACCEPTED : HKSV_RECORDING_DROPPED);
+  }
+  hksv_recording_session_end_audio (s);
+  for (guint i = 10; i < 300; i++)
+    g_assert_cmpint (
+        push_video_sized (s, i * FRAME, i % 100 == 0, 100), ==, HKSV_RECORDING_ACCEPTED);
+  g_assert_true (hksv_recording_session_stop (s, TRUE));
+  g_assert_cmpuint (n_fragments (&c), ==, 3);
+  fragment_info (&c, 0, &f);
+  g_assert_cmpuint (f.traf[1].samples, ==, 125);
+  fragment_info (&c, 1, &f);
+  g_assert_cmpuint (f.traf[1].samples, ==, 125);
+  fragment_info (&c, 2, &f);
+  g_assert_cmpuint (f.traf[1].samples, ==, 272 - 250);
+  hksv_recording_session_get_stats (s, &stats);
+  g_assert_cmpuint (stats.dropped_audio, ==, k - 272);
+  g_assert_cmpint (hksv_recording_session_get_state (s), ==, HKSV_RECORDING_END_STOPPED);
+  collector_clear (&c);
+  config_clear (&config);
+}
+
 /* Audio that lags by more than the limit (or has ended) does not hold the fragment back; when it
  * arrives later it goes into the next fragment, tfdt continuous. */
 static void
@@ -1085,6 +1180,8 @@ main (int argc, char **argv)
   g_test_add_func ("/recording/bad-samples-dropped", test_bad_samples_dropped);
   g_test_add_func ("/recording/audio-wait", test_audio_wait);
   g_test_add_func ("/recording/audio-lag-limit", test_audio_lag_limit);
+  g_test_add_func ("/recording/audio-far-ahead", test_audio_far_ahead);
+  g_test_add_func ("/recording/held-audio-byte-bound", test_held_audio_byte_bound);
   g_test_add_func ("/recording/silence-without-source", test_silence_without_source);
   g_test_add_func ("/recording/silence-then-real-audio", test_silence_then_real_audio);
   g_test_add_func ("/recording/max-duration", test_max_duration);
