@@ -10,6 +10,9 @@
 #define P HKSV_MP4_RULE_PROTOCOL
 #define L HKSV_MP4_RULE_LAYOUT
 
+/* fragment.duration's text says 100 ms */
+G_STATIC_ASSERT (HKSV_FRAGMENT_TOLERANCE_MS == 100);
+
 static const HksvMp4Rule rules[N_RULES] = {
   { "box.invalid", P,
       "a box header is truncated, or a box size is smaller than its header or runs past its "
@@ -89,9 +92,8 @@ static const HksvMp4Rule rules[N_RULES] = {
   { "sample.non-idr-sync", P, "a non-IDR video sample is flagged sync" },
   { "fragment.sync-count", P, "a fragment holds more than one video sync sample" },
   { "fragment.duration", P,
-      "a fragment's length differs from the selected fragment length by more than a frame "
-      "or " G_STRINGIFY (
-          HKSV_FRAGMENT_TOLERANCE_MS) " ms, whichever is more (the last may be shorter)" },
+      "a fragment's length differs from the selected fragment length by more than a frame or "
+      "100 ms (HKSV_FRAGMENT_TOLERANCE_MS), whichever is more (the last may be shorter)" },
   { "fragment.av-drift", L, "audio and video of a fragment start more than 200 ms apart" },
   { "sample.cts", P,
       "composition offsets are inconsistent: audio with offsets, a negative presentation time, a "

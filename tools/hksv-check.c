@@ -16,6 +16,9 @@
 #include "gst/mp4-box-reader.h"
 #include "gst/mp4-check.h"
 
+/* the --fragment-ms text says 100 ms */
+G_STATIC_ASSERT (HKSV_FRAGMENT_TOLERANCE_MS == 100);
+
 static const char usage_text[]
     = "Usage: hksv-check [OPTION...] FILE...\n"
       "\n"
@@ -35,35 +38,24 @@ static const char usage_text[]
       "\n"
       "Options:\n"
       "  --fragment-ms N    selected fragment length in ms: every fragment but the last must\n"
-      "                     last N ms within one video frame or " G_STRINGIFY (
-          HKSV_FRAGMENT_TOLERANCE_MS) " ms, whichever is more\n"
-                                      "                     (default: not checked)\n"
-                                      "  --audio yes|no|any whether the recording must have an "
-                                      "audio track (yes: Recording\n"
-                                      "                     Audio Active; no: must not; default "
-                                      "any)\n"
-                                      "  --prebuffer-ms N   selected prebuffer length in ms: the "
-                                      "fragments received within\n"
-                                      "                     --burst-ms of the init segment must "
-                                      "hold N ms of video (chunk\n"
-                                      "                     dumps with arrival times only; "
-                                      "default: not checked)\n"
-                                      "  --burst-ms N       what \"at once\" means for "
-                                      "--prebuffer-ms (default 1000)\n"
-                                      "  --lenient          only the rules PROTOCOL.md states, not "
-                                      "the comparisons with the\n"
-                                      "                     real camera's layout (rules marked "
-                                      "[layout])\n"
-                                      "  --ignore RULE      do not report RULE (repeatable)\n"
-                                      "  --json             print the violations and the summary "
-                                      "as one JSON object\n"
-                                      "  --boxes            print the box tree of each file first\n"
-                                      "  --rules            list every rule and exit\n"
-                                      "  -h, --help         show this help and exit\n"
-                                      "\n"
-                                      "Exit status: 0 no violation, 1 violations found, 2 usage or "
-                                      "I/O error.\n"
-                                      "Rules, the layout and the dump format: docs/fmp4.md.\n";
+      "                     last N ms within one video frame or 100 ms, whichever is more\n"
+      "                     (default: not checked)\n"
+      "  --audio yes|no|any whether the recording must have an audio track (yes: Recording\n"
+      "                     Audio Active; no: must not; default any)\n"
+      "  --prebuffer-ms N   selected prebuffer length in ms: the fragments received within\n"
+      "                     --burst-ms of the init segment must hold N ms of video (chunk\n"
+      "                     dumps with arrival times only; default: not checked)\n"
+      "  --burst-ms N       what \"at once\" means for --prebuffer-ms (default 1000)\n"
+      "  --lenient          only the rules PROTOCOL.md states, not the comparisons with the\n"
+      "                     real camera's layout (rules marked [layout])\n"
+      "  --ignore RULE      do not report RULE (repeatable)\n"
+      "  --json             print the violations and the summary as one JSON object\n"
+      "  --boxes            print the box tree of each file first\n"
+      "  --rules            list every rule and exit\n"
+      "  -h, --help         show this help and exit\n"
+      "\n"
+      "Exit status: 0 no violation, 1 violations found, 2 usage or I/O error.\n"
+      "Rules, the layout and the dump format: docs/fmp4.md.\n";
 
 static void usage_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
 
