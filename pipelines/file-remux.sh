@@ -36,13 +36,13 @@ fi
 pace=""
 [ "$LIVE" = 1 ] && pace="! clocksync"
 
-video="filesrc location=$FILE ! parsebin name=d d. ! video/x-h264 ! queue $pace"
+video="filesrc location=$FILE ! parsebin name=d d. ! capsfilter caps=video/x-h264 ! queue $pace"
 video="$video ! h264parse ! video/x-h264,stream-format=avc,alignment=au ! tee name=t"
 
 case $AUDIO in
   file)
     if [ "$file_audio" = aac ]; then
-      audio=$(hksv_audio_remux "d. ! audio/mpeg,mpegversion=4 ! queue $pace")
+      audio=$(hksv_audio_remux "d. ! capsfilter caps=audio/mpeg,mpegversion=4 ! queue $pace")
     else
       audio=$(hksv_audio_encode "d. ! queue $pace ! decodebin")
     fi

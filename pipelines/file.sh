@@ -37,13 +37,13 @@ pace=""
 [ "$LIVE" = 1 ] && pace="! clocksync"
 
 video="filesrc location=$FILE ! decodebin3 name=d"
-video="$video d. ! video/x-raw ! queue $pace ! videoconvert ! videoscale ! videorate ! $caps"
+video="$video d. ! capsfilter caps=video/x-raw ! queue $pace ! videoconvert ! videoscale ! videorate ! $caps"
 # key-int-max from FPS, or 60 fps when the file's rate is kept: only an upper bound.
 video="$video ! hksvmotion $MOTION_OPTS ! $(hksv_encoder "${FPS:-60}")"
 video="$video ! $(hksv_recorder "$(hksv_sink_audio_mode "$AUDIO")")"
 
 case $AUDIO in
-  file) audio=$(hksv_audio_encode "d. ! audio/x-raw ! queue $pace") ;;
+  file) audio=$(hksv_audio_encode "d. ! capsfilter caps=audio/x-raw ! queue $pace") ;;
   insert | none) audio="" ;;
   *)
     echo "error: AUDIO must be auto, file, insert or none, not '$AUDIO'" >&2

@@ -42,11 +42,11 @@ here=$(dirname "${BASH_SOURCE[0]}")
 : "${AUDIO:=insert}"
 
 video="rtspsrc location=$URL latency=$LATENCY protocols=$PROTOCOLS name=src"
-video="$video src. ! application/x-rtp,media=video,encoding-name=H264 ! rtph264depay"
+video="$video src. ! capsfilter caps=application/x-rtp,media=video,encoding-name=H264 ! rtph264depay"
 video="$video ! h264parse ! video/x-h264,stream-format=avc,alignment=au ! tee name=t"
 if [ -n "$MOTION_URL" ]; then
   motion_src="rtspsrc location=$MOTION_URL latency=$LATENCY protocols=$PROTOCOLS name=msrc"
-  motion_src="$motion_src msrc. ! application/x-rtp,media=video,encoding-name=H264"
+  motion_src="$motion_src msrc. ! capsfilter caps=application/x-rtp,media=video,encoding-name=H264"
   motion_src="$motion_src ! rtph264depay ! h264parse"
   motion=$(hksv_motion_branch "$motion_src")
 else
@@ -56,9 +56,9 @@ fi
 case $AUDIO in
   camera-aac)
     audio=$(hksv_audio_remux \
-      "src. ! application/x-rtp,media=audio,encoding-name=MPEG4-GENERIC ! rtpmp4gdepay ! queue")
+      "src. ! capsfilter caps=application/x-rtp,media=audio,encoding-name=MPEG4-GENERIC ! rtpmp4gdepay ! queue")
     ;;
-  camera) audio=$(hksv_audio_encode "src. ! application/x-rtp,media=audio ! decodebin ! queue") ;;
+  camera) audio=$(hksv_audio_encode "src. ! capsfilter caps=application/x-rtp,media=audio ! decodebin ! queue") ;;
   insert | none) audio="" ;;
   *)
     echo "error: AUDIO must be insert, camera-aac, camera or none, not '$AUDIO'" >&2

@@ -26,13 +26,13 @@ set -eu
 
 fps=$(hksv_caps_fps "$FPS")
 src="rtspsrc location=$URL latency=$LATENCY protocols=$PROTOCOLS name=src"
-video="$src src. ! application/x-rtp,media=video ! decodebin ! queue ! videoconvert"
+video="$src src. ! capsfilter caps=application/x-rtp,media=video ! decodebin ! queue ! videoconvert"
 video="$video ! videoscale ! videorate ! video/x-raw,format=I420,width=$WIDTH,height=$HEIGHT"
 video="$video,framerate=$fps ! hksvmotion $MOTION_OPTS ! $(hksv_encoder "$FPS")"
 video="$video ! $(hksv_recorder "$(hksv_sink_audio_mode "$AUDIO")")"
 
 case $AUDIO in
-  camera) audio=$(hksv_audio_encode "src. ! application/x-rtp,media=audio ! decodebin ! queue") ;;
+  camera) audio=$(hksv_audio_encode "src. ! capsfilter caps=application/x-rtp,media=audio ! decodebin ! queue") ;;
   insert | none) audio="" ;;
   *)
     echo "error: AUDIO must be insert, camera or none, not '$AUDIO'" >&2

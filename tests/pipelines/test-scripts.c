@@ -19,6 +19,22 @@
 
 static gchar *scripts_dir;
 
+/* No "name. ! media/type" in a description: caps on a delayed link race with the pads an element
+ * adds from other threads (docs/pipelines.md, rtsp.sh): a branch takes its stream with a
+ * capsfilter element instead. */
+static void
+assert_no_caps_on_delayed_links (const gchar *script, const gchar *desc)
+{
+  g_autoptr (GRegex) re
+      = g_regex_new ("(^|\\s)[A-Za-z_][A-Za-z0-9_-]*\\. ! [a-z]+/[A-Za-z0-9.+-]+", 0, 0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+
+  if (g_regex_match (re, desc, 0, &match)) {
+    g_autofree gchar *found = g_match_info_fetch (match, 0);
+    g_error ("%s: caps on a delayed link (\"%s\"): use a capsfilter element", script, found);
+  }
+}
+
 /* Runs `script` with PRINT_ONLY=1 and the NULL-terminated "NAME=value" settings; returns the
  * description it prints (the lines after the gst-launch-1.0 line, joined). */
 static gchar *
@@ -60,6 +76,7 @@ print_description (const gchar *script, const gchar *const *settings)
     }
   }
   g_assert_cmpuint (desc->len, >, 0);
+  assert_no_caps_on_delayed_links (script, desc->str);
   g_strfreev (lines);
   g_strfreev (envp);
   g_free (out);
