@@ -259,8 +259,11 @@ lay_out_track (Track *t, gint64 end_ns, Traf *traf)
         dur = nominal_duration (t);
     }
     l->duration = (guint32) MIN (dur, G_MAXUINT32);
+    /* Audio has no composition offsets (PROTOCOL.md section 7): a first sample later than the
+     * previous fragment's end (jittered RTP time) sits at the continuing tfdt, and its duration
+     * reaches the next sample's own time. */
     pts = to_ticks (t, s->pts - t->origin);
-    l->cts = pts > l->tick ? (guint32) MIN (pts - l->tick, G_MAXUINT32) : 0;
+    l->cts = t->video && pts > l->tick ? (guint32) MIN (pts - l->tick, G_MAXUINT32) : 0;
     if (l->cts)
       traf->cts = TRUE;
   }

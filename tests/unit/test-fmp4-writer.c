@@ -532,6 +532,51 @@ test_estimated_duration_absorbed (void)
   g_assert_cmpuint (((HksvMp4Traf *) g_ptr_array_index (p2->trafs, 1))->samples->len, ==, 0);
 }
 
+/* An audio fragment whose first frame comes later than the previous fragment's end (RTP
+ * timestamps jitter): tfdt stays continuous, the frame gets no composition offset (audio has
+ * none), its duration reaches the next frame's own time. */
+static void
+test_audio_gap_no_composition_offset (void)
+{
+  g_autoptr (HksvFmp4Writer) w = synth_writer (1000, 32000, 500 * MS);
+  g_autoptr (GPtrArray) frags = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (HksvMp4Checker) checker = NULL;
+  g_autoptr (HksvMp4Fragment) p2 = NULL;
+  const HksvMp4Traf *a2;
+  GError *error = NULL;
+  const gint64 frame = 32 * MS; /* 1024 samples at 32 kHz */
+  gint64 t0 = 7000 * MS;
+
+  for (guint f = 0; f < 2; f++) {
+    /* fragment 2's audio starts 5 ms after fragment 1's last frame ended */
+    gint64 a0 = t0 + f * (4000 * MS + 5 * MS);
+    for (guint i = 0; i < 100; i++) {
+      g_autoptr (GBytes) au = fake_au (i ? 1 : 5, 200, i);
+      HksvSample s
+          = { t0 + (f * 100 + i) * 40 * MS, t0 + (f * 100 + i) * 40 * MS, 40 * MS, i == 0, au };
+      g_assert_true (hksv_fmp4_writer_add_sample (w, 0, &s, &error));
+    }
+    for (guint i = 0; i < 125; i++) {
+      g_autoptr (GBytes) aac = fake_aac (200, i);
+      HksvSample s = { a0 + i * frame, a0 + i * frame, (guint64) frame, TRUE, aac };
+      g_assert_true (hksv_fmp4_writer_add_sample (w, 1, &s, &error));
+    }
+    g_assert_no_error (error);
+    g_ptr_array_add (frags, hksv_fmp4_writer_finish_fragment (w, t0 + (f + 1) * 4000 * MS));
+  }
+  p2 = parse_ours (w, g_ptr_array_index (frags, 1));
+  a2 = g_ptr_array_index (p2->trafs, 1);
+  g_assert_cmpuint (a2->tfdt, ==, 125 * 1024); /* fragment 1's 125 frames (32 kHz ticks) */
+  for (guint r = 0; r < a2->trun_flags->len; r++)
+    g_assert_cmphex (g_array_index (a2->trun_flags, guint32, r) & 0x800, ==, 0);
+  for (guint i = 0; i < a2->samples->len; i++)
+    g_assert_cmpint (g_array_index (a2->samples, HksvMp4Sample, i).cts, ==, 0);
+  /* from 4000 ms to the second frame's own time, 4005 + 32 ms: 1024 + 5 ms of ticks */
+  g_assert_cmpuint (g_array_index (a2->samples, HksvMp4Sample, 0).duration, ==, 1024 + 160);
+  checker = check_recording (w, frags, 4000);
+  assert_checker_clean (checker);
+}
+
 /* Several sync samples in one run use per-sample flags; a fragment may start with a non-sync
  * sample after the first (the checker, not the writer, reports it). */
 static void
@@ -1268,6 +1313,8 @@ main (int argc, char **argv)
   g_test_add_func ("/fmp4-writer/remux-reference", test_remux_reference);
   g_test_add_func ("/fmp4-writer/rebase-and-continuity", test_rebase_and_continuity);
   g_test_add_func ("/fmp4-writer/estimated-duration-absorbed", test_estimated_duration_absorbed);
+  g_test_add_func (
+      "/fmp4-writer/audio-gap-no-composition-offset", test_audio_gap_no_composition_offset);
   g_test_add_func ("/fmp4-writer/sample-flags", test_sample_flags);
   g_test_add_func ("/fmp4-writer/invalid-tracks", test_invalid_tracks);
   g_test_add_func ("/fmp4-writer/invalid-samples", test_invalid_samples);
