@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "hap/camera-tlv.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz-target.h"
 
 typedef union {
   HapCameraRecordingConfig general;

@@ -11,8 +11,7 @@
 
 #include "hap/accessory-db.h"
 #include "tests/common/test-camera-db.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz-target.h"
 
 static void
 check_json_object (GBytes *body)

@@ -9,14 +9,7 @@
 
 #include "gst/chunk-dump.h"
 #include "gst/mp4-check.h"
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond))    \
-      abort ();     \
-  } while (0)
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz-target.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

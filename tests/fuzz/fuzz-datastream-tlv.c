@@ -8,8 +8,7 @@
 
 #include "hap/controller-store.h"
 #include "hap/datastream-tlv.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz-target.h"
 
 static void
 same (GBytes *bytes, gconstpointer a, gconstpointer b, gsize len)

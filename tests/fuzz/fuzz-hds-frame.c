@@ -12,13 +12,7 @@
 
 #include "hap/hds-frame.h"
 #include "hap/session-crypto.h"
-
-/* Not g_assert: stays active whatever the build defines, and keeps side effects. */
-#define CHECK(cond)                        \
-  do {                                     \
-    if (!(cond))                           \
-      g_error ("check failed: %s", #cond); \
-  } while (0)
+#include "tests/fuzz/fuzz-target.h"
 
 static const guint8 key_w[32] = { 0x57, 0x72, 0x69, 0x74, 0x65, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
   12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27 };
@@ -198,8 +192,6 @@ fuzz_plaintext (const guint8 *data, gsize size)
     CHECK (size == 0 || data[0] > size - 1);
   }
 }
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

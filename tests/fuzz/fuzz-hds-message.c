@@ -10,6 +10,7 @@
 
 #include "hap/hds-datasend.h"
 #include "hap/hds-message.h"
+#include "tests/fuzz/fuzz-target.h"
 
 static void
 check_round_trip (const HapHdsValue *v)
@@ -49,8 +50,6 @@ run_parsers (const HapHdsValue *header, const HapHdsValue *message)
   hap_hds_data_send_ack_parse (message, &a, &eos, NULL);
   hap_hds_data_send_close_parse (message, &a, &b, NULL);
 }
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "hap/http.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz-target.h"
 
 static void
 put_u64 (GByteArray *out, guint64 v)

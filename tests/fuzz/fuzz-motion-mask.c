@@ -8,14 +8,7 @@
 #include <string.h>
 
 #include "gst/motion-core.h"
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond))    \
-      abort ();     \
-  } while (0)
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz-target.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -12,12 +12,7 @@
 #include "gst/mp4-box-reader.h"
 #include "gst/mp4-check.h"
 #include "gst/mp4-codec.h"
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond))    \
-      abort ();     \
-  } while (0)
+#include "tests/fuzz/fuzz-target.h"
 
 static void
 check_violations (HksvMp4Checker *k)
@@ -77,8 +72,6 @@ codec_parsers (const uint8_t *data, size_t size)
     hksv_nal_split (data, size, ls, ls == 2, &types, &n, NULL);
   }
 }
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

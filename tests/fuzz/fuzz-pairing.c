@@ -29,12 +29,7 @@
 #include "hap/pairing-tlv.h"
 #include "hap/pairings-request.h"
 #include "hap/tlv8.h"
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond))    \
-      abort ();     \
-  } while (0)
+#include "tests/fuzz/fuzz-target.h"
 
 #define MAX_BODIES 8
 
@@ -237,8 +232,6 @@ fuzz_deserializers (const guint8 *data, gsize size)
     CHECK (hap_pairings_count (pairings) <= HAP_PAIRINGS_MAX);
   }
 }
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

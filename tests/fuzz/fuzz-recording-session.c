@@ -18,16 +18,9 @@
 
 #include "gst/mp4-check.h"
 #include "gst/recording-session.h"
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond))    \
-      abort ();     \
-  } while (0)
+#include "tests/fuzz/fuzz-target.h"
 
 #define MS G_GINT64_CONSTANT (1000000)
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /* x264 Main 320x240 avcC; AAC-LC 32 kHz mono */
 static const guint8 avcc[] = { 0x01, 0x4d, 0x40, 0x15, 0xff, 0xe1, 0x00, 0x1c, 0x67, 0x4d, 0x40,

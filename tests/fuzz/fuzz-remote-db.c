@@ -8,8 +8,7 @@
 
 #include "hap/hksv-profile.h"
 #include "hap/remote-db.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz-target.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -13,12 +13,7 @@
 #include <string.h>
 
 #include "hap/tlv8.h"
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond))    \
-      abort ();     \
-  } while (0)
+#include "tests/fuzz/fuzz-target.h"
 
 static void
 walk (const HapTlv8 *tlv, guint depth)
@@ -122,8 +117,6 @@ check_reencode (const HapTlv8 *tlv)
   hap_tlv8_free (again);
   hap_tlv8_writer_clear (&w);
 }
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -9,8 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz-target.h"
 
 static void
 run_one (const guint8 *data, gsize size)
