@@ -6,14 +6,6 @@
 #include "hap/characteristic-value.h"
 #include "hap/hap-uuids.h"
 
-/* ---- types ---- */
-
-gchar *
-hap_remote_type_normalize (const char *type)
-{
-  return hap_uuid_normalize (type);
-}
-
 /* ---- freeing ---- */
 
 static void
@@ -88,7 +80,7 @@ read_type (JsonObject *obj, const gchar *path, gchar **out, GError **error)
     return fail (error, HAP_CODEC_ERROR_MISSING, where, "missing");
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return fail (error, HAP_CODEC_ERROR_MALFORMED, where, "not a string");
-  *out = hap_remote_type_normalize (json_node_get_string (node));
+  *out = hap_uuid_normalize (json_node_get_string (node));
   if (*out == NULL)
     return fail (error, HAP_CODEC_ERROR_MALFORMED, where, "not a HAP type (hex or UUID)");
   return TRUE;
@@ -393,7 +385,7 @@ hap_remote_accessory_find_service (
 
   g_return_val_if_fail (accessory != NULL && type != NULL, NULL);
 
-  norm = hap_remote_type_normalize (type);
+  norm = hap_uuid_normalize (type);
   if (norm == NULL)
     return NULL;
   for (guint i = 0; i < accessory->services->len; i++) {
@@ -424,7 +416,7 @@ hap_remote_service_find_characteristic (const HapRemoteService *service, const c
 
   g_return_val_if_fail (service != NULL && type != NULL, NULL);
 
-  norm = hap_remote_type_normalize (type);
+  norm = hap_uuid_normalize (type);
   if (norm == NULL)
     return NULL;
   for (guint i = 0; i < service->characteristics->len; i++) {

@@ -76,9 +76,6 @@ const HapRemoteCharacteristic *hap_remote_db_find_characteristic (
     const HapRemoteDb *db, guint64 aid, guint64 iid);
 gboolean hap_remote_service_links (const HapRemoteService *service, guint64 iid);
 
-/* The wire form of a type (see above), or NULL when `type` is not a valid type. */
-gchar *hap_remote_type_normalize (const char *type);
-
 /* One item of a characteristic value list. */
 typedef struct {
   guint64 aid;

@@ -288,35 +288,6 @@ test_invalid_values (void)
   }
 }
 
-static const struct {
-  const gchar *in;
-  const gchar *out; /* NULL: invalid */
-} types[] = {
-  { "3E", "3E" },
-  { "3e", "3E" },
-  { "0000003E", "3E" },
-  { "0", "0" },
-  { "00000000", "0" },
-  { "0000003E-0000-1000-8000-0026BB765291", "3E" },
-  { "0000003e-0000-1000-8000-0026bb765291", "3E" },
-  { "00000001-0000-1000-8000-00000000ABCD", "00000001-0000-1000-8000-00000000ABCD" },
-  { "", NULL },
-  { "123456789", NULL },
-  { "3G", NULL },
-  { "0000003E-0000-1000-8000-0026BB76529Z", NULL },
-  { "0000003E00001000800000260BB765291", NULL },
-  { "0000003E-0000-1000-8000_0026BB765291", NULL },
-};
-
-static void
-test_type_normalize (void)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
-    g_autofree gchar *n = hap_remote_type_normalize (types[i].in);
-    g_assert_cmpstr (n, ==, types[i].out);
-  }
-}
-
 static void
 test_json_getters (void)
 {
@@ -374,7 +345,6 @@ main (int argc, char **argv)
   g_test_add_func ("/remote-db/invalid-database", test_invalid_database);
   g_test_add_func ("/remote-db/values", test_values);
   g_test_add_func ("/remote-db/invalid-values", test_invalid_values);
-  g_test_add_func ("/remote-db/type-normalize", test_type_normalize);
   g_test_add_func ("/remote-db/json-getters", test_json_getters);
   return g_test_run ();
 }
