@@ -427,6 +427,22 @@ hap_remote_service_find_characteristic (const HapRemoteService *service, const c
   return NULL;
 }
 
+void
+hap_remote_db_foreach_characteristic (
+    const HapRemoteDb *db, HapRemoteCharacteristicFunc func, gpointer user_data)
+{
+  g_return_if_fail (db != NULL && func != NULL);
+
+  for (guint a = 0; a < db->accessories->len; a++) {
+    const HapRemoteAccessory *acc = g_ptr_array_index (db->accessories, a);
+    for (guint s = 0; s < acc->services->len; s++) {
+      const HapRemoteService *svc = g_ptr_array_index (acc->services, s);
+      for (guint c = 0; c < svc->characteristics->len; c++)
+        func (acc->aid, g_ptr_array_index (svc->characteristics, c), user_data);
+    }
+  }
+}
+
 const HapRemoteCharacteristic *
 hap_remote_db_find_characteristic (const HapRemoteDb *db, guint64 aid, guint64 iid)
 {

@@ -72,6 +72,11 @@ const HapRemoteService *hap_remote_accessory_find_service_by_iid (
 const HapRemoteCharacteristic *hap_remote_service_find_characteristic (
     const HapRemoteService *service, const char *type);
 /* The characteristic `iid` of accessory `aid`, in whichever service it is, or NULL. */
+/* Calls `func` for every characteristic of every accessory, in database order. */
+typedef void (*HapRemoteCharacteristicFunc) (
+    guint64 aid, const HapRemoteCharacteristic *characteristic, gpointer user_data);
+void hap_remote_db_foreach_characteristic (
+    const HapRemoteDb *db, HapRemoteCharacteristicFunc func, gpointer user_data);
 const HapRemoteCharacteristic *hap_remote_db_find_characteristic (
     const HapRemoteDb *db, guint64 aid, guint64 iid);
 gboolean hap_remote_service_links (const HapRemoteService *service, guint64 iid);

@@ -231,24 +231,21 @@ hub_open_accessory (HubContext *ctx, HapControllerStore **store, HapAccessoryRec
   return HUB_EXIT_OK;
 }
 
+static void
+add_if_missing (guint64 aid, const HapRemoteCharacteristic *ch, gpointer ids)
+{
+  HapRemoteId id = { aid, ch->iid };
+
+  if ((ch->perms & HAP_PERM_PR) && ch->value == NULL)
+    g_array_append_val ((GArray *) ids, id);
+}
+
 GArray *
 hub_read_missing_values (HapClient *client, const HapRemoteDb *db, GError **error)
 {
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (HapRemoteId));
 
-  for (guint a = 0; a < db->accessories->len; a++) {
-    const HapRemoteAccessory *acc = g_ptr_array_index (db->accessories, a);
-    for (guint s = 0; s < acc->services->len; s++) {
-      const HapRemoteService *svc = g_ptr_array_index (acc->services, s);
-      for (guint c = 0; c < svc->characteristics->len; c++) {
-        const HapRemoteCharacteristic *ch = g_ptr_array_index (svc->characteristics, c);
-        if ((ch->perms & HAP_PERM_PR) && ch->value == NULL) {
-          HapRemoteId id = { acc->aid, ch->iid };
-          g_array_append_val (ids, id);
-        }
-      }
-    }
-  }
+  hap_remote_db_foreach_characteristic (db, add_if_missing, ids);
   if (ids->len == 0)
     return NULL;
   return hap_client_read (client, (HapRemoteId *) ids->data, ids->len, error);

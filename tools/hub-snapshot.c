@@ -70,6 +70,16 @@ char_name (const HapRemoteDb *db, guint64 aid, guint64 iid)
   return ch != NULL ? hub_type_name (ch->type) : "?";
 }
 
+/* An "ev": true write for every characteristic with notifications. */
+static void
+add_subscription (guint64 aid, const HapRemoteCharacteristic *ch, gpointer writes)
+{
+  HapRemoteWrite w = { aid, ch->iid, NULL, 1, FALSE };
+
+  if (ch->perms & HAP_PERM_EV)
+    g_array_append_val ((GArray *) writes, w);
+}
+
 int
 hub_cmd_watch (HubContext *ctx, gint events, gint timeout_s, int argc, char **argv)
 {
@@ -92,18 +102,7 @@ hub_cmd_watch (HubContext *ctx, gint events, gint timeout_s, int argc, char **ar
   status = hub_open_accessory (ctx, &store, &record, &client, &db);
   if (status != HUB_EXIT_OK)
     return hub_finish (ctx, status);
-  for (guint a = 0; a < db->accessories->len; a++) {
-    const HapRemoteAccessory *acc = g_ptr_array_index (db->accessories, a);
-    for (guint s = 0; s < acc->services->len; s++) {
-      const HapRemoteService *svc = g_ptr_array_index (acc->services, s);
-      for (guint c = 0; c < svc->characteristics->len; c++) {
-        const HapRemoteCharacteristic *ch = g_ptr_array_index (svc->characteristics, c);
-        HapRemoteWrite w = { acc->aid, ch->iid, NULL, 1, FALSE };
-        if (ch->perms & HAP_PERM_EV)
-          g_array_append_val (writes, w);
-      }
-    }
-  }
+  hap_remote_db_foreach_characteristic (db, add_subscription, writes);
   if (writes->len == 0) {
     hub_error (ctx, "the accessory has no characteristic with notifications (ev)");
     return hub_finish (ctx, HUB_EXIT_CHECK_FAILED);

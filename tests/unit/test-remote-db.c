@@ -210,6 +210,32 @@ static const struct {
 };
 
 static void
+collect_id (guint64 aid, const HapRemoteCharacteristic *ch, gpointer ids)
+{
+  g_string_append_printf (ids, "%" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT " ", aid, ch->iid);
+}
+
+/* Every characteristic of every service of every accessory, in database order. */
+static void
+test_foreach_characteristic (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HapRemoteDb) db = parse_text (
+      "{\"accessories\":[{\"aid\":1,\"services\":[{\"iid\":1,\"type\":\"3E\","
+      "\"characteristics\":[{\"iid\":2,\"type\":\"23\",\"perms\":[\"pr\"]},{\"iid\":3,"
+      "\"type\":\"14\",\"perms\":[\"pw\"]}]},{\"iid\":8,\"type\":\"85\","
+      "\"characteristics\":[]},{\"iid\":9,\"type\":\"43\",\"characteristics\":[{\"iid\":10,"
+      "\"type\":\"25\",\"perms\":[\"pr\"]}]}]},{\"aid\":4,\"services\":[{\"iid\":1,"
+      "\"type\":\"3E\",\"characteristics\":[{\"iid\":2,\"type\":\"23\",\"perms\":[\"pr\"]}]}]}]}",
+      &error);
+  g_autoptr (GString) ids = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  hap_remote_db_foreach_characteristic (db, collect_id, ids);
+  g_assert_cmpstr (ids->str, ==, "1.2 1.3 1.10 4.2 ");
+}
+
+static void
 test_invalid_database (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (invalid_db); i++) {
@@ -342,6 +368,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/remote-db/own-server-database", test_own_server_database);
   g_test_add_func ("/remote-db/unknown-perms-and-members", test_unknown_perms_and_members);
+  g_test_add_func ("/remote-db/foreach-characteristic", test_foreach_characteristic);
   g_test_add_func ("/remote-db/invalid-database", test_invalid_database);
   g_test_add_func ("/remote-db/values", test_values);
   g_test_add_func ("/remote-db/invalid-values", test_invalid_values);
